@@ -1,0 +1,239 @@
+using System.Collections.Generic;
+using System.Linq;
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Emit;
+
+internal static partial class ModelEmitter
+{
+    private static void WriteConstants(CodeWriter w, ModelSpec spec)
+    {
+        w.Line("/// <summary>Input features per time step.</summary>");
+        w.Line($"public const int InputSize = {spec.InputSize};");
+        w.Line();
+        w.Line("/// <summary>Outputs per time step.</summary>");
+        w.Line($"public const int OutputSize = {spec.OutputSize};");
+        w.Line();
+        w.Line("/// <summary>Number of parameters (weights and biases) in all tensors.</summary>");
+        w.Line($"public const int ParameterCount = {ParameterLayout.Count(spec)};");
+        w.Line();
+        w.Line("/// <summary>Number of recurrent layers.</summary>");
+        w.Line($"public const int LayerCount = {spec.Layers.Count};");
+        w.Line();
+        w.Line("/// <summary>The longest sequence one training step records (<c>SequenceLength</c> of [RecurrentModel]).</summary>");
+        w.Line($"public const int SequenceLength = {spec.SequenceLength};");
+        w.Line();
+        w.Line("/// <summary>Scratch values one step needs (gate pre-activations, Dense outputs); taken from the stack.</summary>");
+        w.Line($"private const int ScratchLength = {ParameterLayout.ScratchLength(spec)};");
+    }
+
+    private static void WriteParameterLayout(CodeWriter w, ModelSpec spec)
+    {
+        IReadOnlyList<Tensor> tensors = ParameterLayout.Of(spec);
+        int nameWidth = tensors.Max(t => t.Name.Length);
+        int shapeWidth = tensors.Max(t => t.ShapeText.Length);
+        w.Line();
+        w.Line("// Parameters: PyTorch state_dict names and shapes, each tensor row-major, one after the other.");
+        foreach (Tensor t in tensors)
+        {
+            w.Line($"//   {t.Name.PadRight(nameWidth)}  {t.ShapeText.PadRight(shapeWidth)}  at {t.Offset}");
+        }
+        foreach (Tensor t in tensors)
+            w.Line($"private const int {t.OffsetConstant} = {t.Offset};");
+        w.Line();
+        using (w.Block("private static readonly global::RnnGen.ParameterInfo[] s_parameterLayout =", ";"))
+        {
+            foreach (Tensor t in tensors)
+                w.Line($"new global::RnnGen.ParameterInfo(\"{t.Name}\", {t.OffsetConstant}, {string.Join(", ", t.Shape)}),");
+        }
+        w.Line();
+        w.Line($"private readonly {spec.ElementType}[] _parameters = new {spec.ElementType}[ParameterCount];");
+        w.Line("private State _state;");
+    }
+
+    private static void WriteStateApi(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        w.Line();
+        w.Line("/// <summary>The model's own stream state, used by the overloads without a <c>ref State</c> argument.</summary>");
+        w.Line("public ref State CurrentState => ref _state;");
+        w.Line();
+        w.Line("/// <summary>Sets every hidden and cell state of the model's own state to zero.</summary>");
+        w.Line("public void ResetState() => _state = default;");
+        w.Line();
+        w.Line("/// <summary>The hidden state h of recurrent layer <paramref name=\"layer\"/> in the model's own state (writable, to seed it).</summary>");
+        w.Line($"public {Span}<{t}> Hidden(int layer) => _state.Hidden(layer);");
+        w.Line();
+        w.Line("/// <summary>The cell state c of LSTM layer <paramref name=\"layer\"/> in the model's own state (writable); empty for other cells.</summary>");
+        w.Line($"public {Span}<{t}> Cell(int layer) => _state.Cell(layer);");
+    }
+
+    private static void WriteStepAndForward(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        w.Line();
+        w.Line("/// <summary>Runs one time step from the model's own state and leaves the new state there.</summary>");
+        w.Line("/// <param name=\"input\">The step's <see cref=\"InputSize\"/> input values.</param>");
+        w.Line("/// <param name=\"output\">Receives the step's <see cref=\"OutputSize\"/> outputs.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
+        w.Line($"public void Step({ReadOnlySpan}<{t}> input, {Span}<{t}> output) => Step(ref _state, input, output);");
+        w.Line();
+        w.Line("/// <summary>Runs one time step of the stream whose state is <paramref name=\"state\"/>, and updates it.</summary>");
+        w.Line("/// <param name=\"state\">The stream's state; any number of streams can share this model's weights.</param>");
+        w.Line("/// <param name=\"input\">The step's <see cref=\"InputSize\"/> input values.</param>");
+        w.Line("/// <param name=\"output\">Receives the step's <see cref=\"OutputSize\"/> outputs.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
+        using (w.Block($"public void Step(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output)"))
+        {
+            w.Line("global::RnnGen.Guard.Length(input.Length, InputSize, nameof(input), \"InputSize\");");
+            w.Line("global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), \"OutputSize\");");
+            w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
+            w.Line("StepCore(ref state, input, output, scratch);");
+        }
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Runs <c>inputs.Length / InputSize</c> steps from the model's own state, continuing where it was and leaving");
+        w.Line("/// the final state there, exactly as the same number of <see cref=\"Step(global::System.ReadOnlySpan{" + t + "}, global::System.Span{" + t + "})\"/> calls.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"inputs\">Row-major <c>[steps, InputSize]</c>.</param>");
+        w.Line("/// <param name=\"outputs\">Receives row-major <c>[steps, OutputSize]</c>.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same number of whole steps.</exception>");
+        w.Line($"public void Forward({ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs) => Forward(ref _state, inputs, outputs);");
+        w.Line();
+        w.Line("/// <summary>Runs a sequence on the stream whose state is <paramref name=\"state\"/>, and updates it.</summary>");
+        w.Line("/// <param name=\"state\">The stream's state.</param>");
+        w.Line("/// <param name=\"inputs\">Row-major <c>[steps, InputSize]</c>.</param>");
+        w.Line("/// <param name=\"outputs\">Receives row-major <c>[steps, OutputSize]</c>.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same number of whole steps.</exception>");
+        using (w.Block($"public void Forward(ref State state, {ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs)"))
+        {
+            w.Line("int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);");
+            w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
+            w.Line("for (int step = 0; step < steps; step++)");
+            w.Line("    StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);");
+        }
+        w.Line();
+        w.Line("/// <summary>One step through every layer: each recurrent layer updates its h (and c) in place, then the head.</summary>");
+        using (w.Block($"private void StepCore(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch)"))
+        {
+            string below = "input";
+            foreach (RecurrentLayerSpec layer in spec.Layers)
+            {
+                string cell = layer.HasCellState ? $", state.Layer{layer.Index}Cell" : "";
+                w.Line($"Layer{layer.Index}({below}, state.Layer{layer.Index}Hidden{cell}, scratch);");
+                below = $"state.Layer{layer.Index}Hidden";
+            }
+            if (spec.Head.Count > 0) w.Line($"Head({below}, output, scratch);");
+            else w.Line($"{below}.CopyTo(output);");
+        }
+    }
+
+    private static void WriteParameterApi(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        IReadOnlyList<Tensor> tensors = ParameterLayout.Of(spec);
+        w.Line();
+        w.Line("/// <summary>The named tensors in <see cref=\"Parameters\"/> order: PyTorch name, shape, offset.</summary>");
+        w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> ParameterLayout => s_parameterLayout;");
+        w.Line();
+        w.Line("/// <summary>All parameters, tensor after tensor in <see cref=\"ParameterLayout\"/> order, each row-major in PyTorch layout. Writable.</summary>");
+        w.Line($"public {Span}<{t}> Parameters => _parameters;");
+        w.Line();
+        w.Line("/// <summary>The values of the tensor called <paramref name=\"name\"/> (a PyTorch <c>state_dict</c> name), writable.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">The model has no tensor of that name.</exception>");
+        using (w.Block($"public {Span}<{t}> Parameter(string name) => name switch", ";"))
+        {
+            foreach (Tensor tensor in tensors)
+                w.Line($"\"{tensor.Name}\" => new {Span}<{t}>(_parameters, {tensor.OffsetConstant}, {tensor.Length}),");
+            w.Line($"_ => throw new global::System.ArgumentException($\"The model has no tensor '{{name}}'. Its tensors are: {string.Join(", ", tensors.Select(x => x.Name))}.\", nameof(name)),");
+        }
+        w.Line();
+        w.Line("/// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>");
+        w.Line($"public void LoadSafetensors(string path) => global::RnnGen.ParameterFile.Load<{t}>(path, s_parameterLayout, _parameters);");
+        w.Line();
+        w.Line("/// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>");
+        w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>");
+        w.Line($"public void LoadSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Load<{t}>(stream, s_parameterLayout, _parameters);");
+        w.Line();
+        w.Line($"/// <summary>Writes all parameters as {(spec.IsDouble ? "F64" : "F32")} safetensors with PyTorch names, through a temporary file renamed over <paramref name=\"path\"/>.</summary>");
+        w.Line($"public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<{t}>(path, s_parameterLayout, _parameters);");
+        w.Line();
+        w.Line($"/// <summary>Writes all parameters as {(spec.IsDouble ? "F64" : "F32")} safetensors with PyTorch names to <paramref name=\"stream\"/>.</summary>");
+        w.Line($"public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<{t}>(stream, s_parameterLayout, _parameters);");
+    }
+
+    private static void WriteInterfaceMembers(CodeWriter w, ModelSpec spec)
+    {
+        string i = $"global::RnnGen.IRecurrentModel<{spec.ElementType}>";
+        w.Line();
+        w.Line($"int {i}.InputSize => InputSize;");
+        w.Line($"int {i}.OutputSize => OutputSize;");
+        w.Line($"int {i}.LayerCount => LayerCount;");
+        w.Line($"global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> {i}.ParameterLayout => s_parameterLayout;");
+        w.Line();
+        w.Line("/// <summary>Hidden size of recurrent layer <paramref name=\"layer\"/>.</summary>");
+        using (w.Block("public int HiddenSize(int layer) => layer switch", ";"))
+        {
+            foreach (RecurrentLayerSpec layer in spec.Layers) w.Line($"{layer.Index} => {layer.HiddenSize},");
+            w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $\"The model has {LayerCount} recurrent layer(s).\"),");
+        }
+    }
+
+    private static void WriteStateType(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        int length = ParameterLayout.StateLength(spec);
+        w.Line("/// <summary>");
+        w.Line($"/// One stream's recurrent state: {Xml(string.Join("; ", spec.Layers.Select(l => $"layer {l.Index} h[{l.HiddenSize}]" + (l.HasCellState ? $", c[{l.HiddenSize}]" : ""))))}.");
+        w.Line("/// A value type: copy it to snapshot a stream, <c>default</c> is the zero state.");
+        w.Line("/// </summary>");
+        using (w.Block("public struct State"))
+        {
+            w.Line("/// <summary>Number of values in the state.</summary>");
+            w.Line($"public const int Length = {length};");
+            w.Line();
+            w.Line("private StateValues _values;");
+            w.Line();
+            w.Line("/// <summary>All values, layer after layer: h, then c for LSTM layers.</summary>");
+            w.Line($"{UnscopedRef} public {Span}<{t}> Values => _values;");
+            foreach (RecurrentLayerSpec layer in spec.Layers)
+            {
+                int offset = ParameterLayout.StateOffset(spec, layer.Index);
+                w.Line();
+                w.Line($"/// <summary>Layer {layer.Index}'s hidden state h ({layer.HiddenSize} values).</summary>");
+                w.Line($"{UnscopedRef} public {Span}<{t}> Layer{layer.Index}Hidden => Values.Slice({offset}, {layer.HiddenSize});");
+                if (layer.HasCellState)
+                {
+                    w.Line();
+                    w.Line($"/// <summary>Layer {layer.Index}'s cell state c ({layer.HiddenSize} values).</summary>");
+                    w.Line($"{UnscopedRef} public {Span}<{t}> Layer{layer.Index}Cell => Values.Slice({offset + layer.HiddenSize}, {layer.HiddenSize});");
+                }
+            }
+            w.Line();
+            w.Line("/// <summary>The hidden state h of recurrent layer <paramref name=\"layer\"/>.</summary>");
+            using (w.Block($"{UnscopedRef} public {Span}<{t}> Hidden(int layer) => layer switch", ";"))
+            {
+                foreach (RecurrentLayerSpec layer in spec.Layers) w.Line($"{layer.Index} => Layer{layer.Index}Hidden,");
+                w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $\"The model has {LayerCount} recurrent layer(s).\"),");
+            }
+            w.Line();
+            w.Line("/// <summary>The cell state c of LSTM layer <paramref name=\"layer\"/>; empty for GRU and SimpleRNN layers.</summary>");
+            using (w.Block($"{UnscopedRef} public {Span}<{t}> Cell(int layer) => layer switch", ";"))
+            {
+                foreach (RecurrentLayerSpec layer in spec.Layers)
+                    w.Line(layer.HasCellState ? $"{layer.Index} => Layer{layer.Index}Cell," : $"{layer.Index} => {Span}<{t}>.Empty,");
+                w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $\"The model has {LayerCount} recurrent layer(s).\"),");
+            }
+            w.Line();
+            w.Line("/// <summary>Sets every value to zero.</summary>");
+            w.Line("public void Reset() => Values.Clear();");
+        }
+        w.Line();
+        w.Line($"[global::System.Runtime.CompilerServices.InlineArray(State.Length)]");
+        using (w.Block("private struct StateValues"))
+        {
+            w.Line($"private {t} _element0;");
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace RnnGen.Generator.Infrastructure;
+
+/// <summary>Names of the tracked pipeline steps, asserted by the incrementality tests.</summary>
+internal static class TrackingNames
+{
+    /// <summary>The attribute transform: symbols in, <c>ParseResult</c> out.</summary>
+    public const string Parse = nameof(Parse);
+
+    /// <summary>The diagnostics split off the parse result.</summary>
+    public const string Diagnostics = nameof(Diagnostics);
+
+    /// <summary>The valid model specs that source is emitted for.</summary>
+    public const string Specs = nameof(Specs);
+}

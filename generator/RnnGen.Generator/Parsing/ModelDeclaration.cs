@@ -1,0 +1,38 @@
+using RnnGen.Generator.Diagnostics;
+using RnnGen.Generator.Infrastructure;
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Parsing;
+
+/// <summary>What the attributes say, before validation: raw values with the location of each argument.</summary>
+internal sealed record ModelDeclaration(
+    TypeHierarchy Type,
+    LocationInfo? ModelAttribute,
+    AttributeValue<int> InputSize,
+    AttributeValue<string>? ElementType,
+    AttributeValue<int>? SequenceLength,
+    EquatableArray<LayerDeclaration> Layers);
+
+/// <summary>One layer attribute as written.</summary>
+internal sealed record LayerDeclaration(
+    LayerKind Kind,
+    LocationInfo? Attribute,
+    AttributeValue<int> Size,
+    bool Bias,
+    AttributeValue<int>? Activation,
+    bool ResetAfter,
+    AttributeValue<string>? Module);
+
+/// <summary>An argument's value and where it was written (the attribute itself when the value is a default).</summary>
+internal sealed record AttributeValue<T>(T Value, LocationInfo? Location);
+
+internal enum LayerKind
+{
+    Lstm,
+    Gru,
+    SimpleRnn,
+    Dense,
+}
+
+/// <summary>The parser's result: a model spec when the declaration is valid, and the diagnostics either way.</summary>
+internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);

@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Text.RegularExpressions;
+using RnnGen.Generator.Diagnostics;
+using RnnGen.Generator.Infrastructure;
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Parsing;
+
+/// <summary>
+/// Checks a <see cref="ModelDeclaration"/> and resolves it into a <see cref="ModelSpec"/>: sizes chained from layer
+/// to layer, defaults applied, PyTorch tensor names chosen. Pure: values in, values out.
+/// </summary>
+internal static class ModelValidator
+{
+    /// <summary>Parameter and state values above this are refused (offsets stay well inside <see cref="int"/>).</summary>
+    public const long MaxValues = 1L << 28;
+
+    private static readonly Regex ModulePath = new(@"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$", RegexOptions.CultureInvariant);
+
+    public static ParseResult Validate(ModelDeclaration model)
+    {
+        var diagnostics = new List<DiagnosticInfo>();
+        string name = model.Type.ModelName;
+
+        CheckPositive(model.InputSize, "inputSize", diagnostics);
+        if (model.SequenceLength is { } sequenceLength)
+            CheckPositive(sequenceLength, "SequenceLength", diagnostics);
+        if (model.ElementType is { Value: not ("float" or "double") } elementType)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedElementType, elementType.Location, elementType.Value));
+
+        var recurrent = model.Layers.Where(l => l.Kind != LayerKind.Dense).ToList();
+        var dense = model.Layers.Where(l => l.Kind == LayerKind.Dense).ToList();
+        if (recurrent.Count == 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoRecurrentLayer, model.ModelAttribute, name));
+
+        for (int i = 0; i < model.Layers.Count; i++)
+        {
+            LayerDeclaration layer = model.Layers[i];
+            CheckPositive(layer.Size, layer.Kind == LayerKind.Dense ? "The Dense layer's outputSize" : $"The {layer.Kind} layer's hiddenSize", diagnostics);
+            CheckActivation(layer, diagnostics);
+            if (layer.Module is { } module && (module.Value is null || !ModulePath.IsMatch(module.Value)))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidModuleName, module.Location, module.Value ?? "null"));
+            if (layer.Kind == LayerKind.Dense)
+            {
+                LayerDeclaration? later = model.Layers.Skip(i + 1).FirstOrDefault(l => l.Kind != LayerKind.Dense);
+                if (later is not null)
+                    diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DenseBeforeRecurrent, layer.Attribute, later.Kind));
+            }
+        }
+        if (diagnostics.Count > 0)
+            return new ParseResult(null, diagnostics.ToEquatableArray());
+
+        ModelSpec spec = Resolve(model, recurrent, dense);
+        CheckNames(spec, recurrent, dense, diagnostics);
+        CheckSize(spec, model, diagnostics);
+        return diagnostics.Count > 0
+            ? new ParseResult(null, diagnostics.ToEquatableArray())
+            : new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+    }
+
+    private static ModelSpec Resolve(ModelDeclaration model, List<LayerDeclaration> recurrent, List<LayerDeclaration> dense)
+    {
+        var layers = new List<RecurrentLayerSpec>();
+        int input = model.InputSize.Value;
+        foreach (LayerDeclaration layer in recurrent)
+        {
+            string module = layer.Module?.Value ?? "rnn";
+            int moduleLayer = layers.Count(l => l.Module == module);
+            CellKind cell = layer.Kind switch { LayerKind.Lstm => CellKind.Lstm, LayerKind.Gru => CellKind.Gru, _ => CellKind.SimpleRnn };
+            var activation = (Activation)(layer.Activation?.Value ?? (int)Activation.Tanh);
+            layers.Add(new RecurrentLayerSpec(layers.Count, cell, input, layer.Size.Value, layer.Bias, activation, layer.ResetAfter, module, moduleLayer));
+            input = layer.Size.Value;
+        }
+        var head = new List<DenseLayerSpec>();
+        foreach (LayerDeclaration layer in dense)
+        {
+            string module = layer.Module?.Value ?? (dense.Count == 1 ? "head" : $"head.{head.Count}");
+            var activation = (Activation)(layer.Activation?.Value ?? (int)Activation.None);
+            head.Add(new DenseLayerSpec(head.Count, input, layer.Size.Value, layer.Bias, activation, module));
+            input = layer.Size.Value;
+        }
+        return new ModelSpec(model.Type, model.ElementType?.Value == "double", model.InputSize.Value,
+            model.SequenceLength?.Value ?? 64, layers.ToEquatableArray(), head.ToEquatableArray());
+    }
+
+    private static void CheckPositive(AttributeValue<int> value, string what, List<DiagnosticInfo> diagnostics)
+    {
+        if (value.Value <= 0)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NonPositiveSize, value.Location, what, value.Value));
+    }
+
+    private static void CheckActivation(LayerDeclaration layer, List<DiagnosticInfo> diagnostics)
+    {
+        if (layer.Activation is not { } activation) return;
+        if (!Enum.IsDefined(typeof(Activation), activation.Value))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnknownActivation, activation.Location, activation.Value));
+        else if (layer.Kind == LayerKind.SimpleRnn && (Activation)activation.Value is not (Activation.Tanh or Activation.Relu))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedRecurrentActivation, activation.Location, (Activation)activation.Value));
+    }
+
+    private static void CheckNames(ModelSpec spec, List<LayerDeclaration> recurrent, List<LayerDeclaration> dense, List<DiagnosticInfo> diagnostics)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var tensors = spec.Layers.Select((l, i) => (Name: l.WeightIhName, Declaration: recurrent[i]))
+            .Concat(spec.Head.Select((d, i) => (Name: d.WeightName, Declaration: dense[i])));
+        foreach (var (tensor, declaration) in tensors)
+            if (!seen.Add(tensor))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateTensorName, declaration.Module?.Location ?? declaration.Attribute, tensor));
+    }
+
+    private static void CheckSize(ModelSpec spec, ModelDeclaration model, List<DiagnosticInfo> diagnostics)
+    {
+        long values = 0;
+        foreach (RecurrentLayerSpec layer in spec.Layers)
+            values += (long)layer.Cell.GateCount() * layer.HiddenSize * ((long)layer.InputSize + layer.HiddenSize + 2) + 2L * layer.HiddenSize;
+        foreach (DenseLayerSpec dense in spec.Head)
+            values += (long)dense.OutputSize * (dense.InputSize + 1);
+        if (values > MaxValues)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName, values, MaxValues));
+    }
+}

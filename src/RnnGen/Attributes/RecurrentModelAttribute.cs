@@ -1,0 +1,36 @@
+using System;
+
+namespace RnnGen;
+
+/// <summary>
+/// Marks a <c>partial class</c> as a recurrent model. The layers follow as attributes on the same declaration,
+/// in source order: one or more recurrent layers (<see cref="LstmAttribute"/>, <see cref="GruAttribute"/>,
+/// <see cref="SimpleRnnAttribute"/>), then optionally <see cref="DenseAttribute"/> layers applied at every step.
+/// </summary>
+/// <example>
+/// <code>
+/// [RecurrentModel(inputSize: 3, ElementType = typeof(double))]
+/// [Lstm(32)]
+/// [Lstm(32)]
+/// [Dense(1)]
+/// public partial class Forecaster;
+/// </code>
+/// </example>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class RecurrentModelAttribute : Attribute
+{
+    /// <summary>Declares a model that reads <paramref name="inputSize"/> values per time step.</summary>
+    public RecurrentModelAttribute(int inputSize) => InputSize = inputSize;
+
+    /// <summary>Number of input features per time step.</summary>
+    public int InputSize { get; }
+
+    /// <summary>The element type: <c>typeof(float)</c> (the default) or <c>typeof(double)</c>.</summary>
+    public Type? ElementType { get; set; }
+
+    /// <summary>
+    /// The longest sequence one training step records for backpropagation through time (default 64).
+    /// Inference is not limited by it: <c>Step</c> and <c>Forward</c> take sequences of any length.
+    /// </summary>
+    public int SequenceLength { get; set; } = 64;
+}
