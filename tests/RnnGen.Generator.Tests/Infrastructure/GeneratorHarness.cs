@@ -1,0 +1,88 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.IO;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Xunit;
+
+namespace RnnGen.Generator.Tests.Infrastructure;
+
+/// <summary>
+/// Compiles test sources against the .NET 10 reference assemblies (Basic.Reference.Assemblies, nothing downloaded)
+/// plus RnnGen.dll and System.Numerics.Tensors, and runs <see cref="RecurrentModelGenerator"/> in process with step
+/// tracking on. Keeps the driver so later runs are incremental.
+/// </summary>
+internal sealed class GeneratorHarness
+{
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
+
+    private static readonly ImmutableArray<MetadataReference> References =
+    [
+        .. Basic.Reference.Assemblies.Net100.References.All,
+        MetadataReference.CreateFromFile(typeof(RecurrentModelAttribute).Assembly.Location),
+        MetadataReference.CreateFromFile(typeof(System.Numerics.Tensors.TensorPrimitives).Assembly.Location),
+    ];
+
+    private GeneratorDriver _driver;
+
+    public GeneratorHarness(params string[] sources) : this(ParseOptions, sources) { }
+
+    public GeneratorHarness(CSharpParseOptions options, params string[] sources)
+    {
+        Options = options;
+        Compilation = CSharpCompilation.Create("RnnGenTests",
+            sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, options, path: $"Model{i}.cs")),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
+        _driver = CSharpGeneratorDriver.Create(
+            [new RecurrentModelGenerator().AsSourceGenerator()],
+            parseOptions: options,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+    }
+
+    public CSharpParseOptions Options { get; }
+
+    public Compilation Compilation { get; private set; }
+
+    public Compilation? Output { get; private set; }
+
+    /// <summary>Runs the generator on the current compilation; fails if it threw (CS8785).</summary>
+    public GeneratorDriverRunResult Run()
+    {
+        _driver = _driver.RunGeneratorsAndUpdateCompilation(Compilation, out Compilation output, out ImmutableArray<Diagnostic> diagnostics);
+        Output = output;
+        Assert.DoesNotContain(diagnostics, d => d.Id is "CS8784" or "CS8785");
+        GeneratorDriverRunResult result = _driver.GetRunResult();
+        Assert.All(result.Results, r => Assert.Null(r.Exception));
+        return result;
+    }
+
+    public void ReplaceSource(int index, string source)
+    {
+        SyntaxTree old = Compilation.SyntaxTrees.Single(t => t.FilePath == $"Model{index}.cs");
+        Compilation = Compilation.ReplaceSyntaxTree(old, CSharpSyntaxTree.ParseText(source, Options, path: old.FilePath));
+    }
+
+    public void AddSource(string path, string source) =>
+        Compilation = Compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(source, Options, path: path));
+
+    public void Clone() => Compilation = Compilation.Clone();
+
+    /// <summary>The generated files by hint name.</summary>
+    public static IReadOnlyDictionary<string, string> Generated(GeneratorDriverRunResult result) =>
+        result.Results.SelectMany(r => r.GeneratedSources).ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+
+    /// <summary>Compiles the generator's output and fails on any warning or error.</summary>
+    public byte[] EmitClean()
+    {
+        Assert.NotNull(Output);
+        using var pe = new MemoryStream();
+        var emit = Output!.Emit(pe);
+        var problems = emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        Assert.True(problems.Count == 0, "The generated code does not compile cleanly:\n" + string.Join("\n", problems));
+        Assert.True(emit.Success);
+        return pe.ToArray();
+    }
+}
