@@ -491,6 +491,49 @@ def main():
           (len(manifest_cases), 2 * len(manifest_cases) + 1, total_bytes, DATA_DIR))
     print("sha256 over data/: %s" % h.hexdigest())
 
+    make_quickstart()
+
+
+# ---- The quickstart sample's model: a tiny LSTM trained here to continue a sine wave.
+QUICKSTART_DIR = os.path.join(HERE, "..", "..", "samples", "Quickstart")
+QUICKSTART_SEED = 7
+QUICKSTART_STEP = 0.3  # radians between samples
+
+
+def make_quickstart():
+    """Trains LSTM(1 -> 16) + Linear(16 -> 1) in float64 to predict sin(w(t+1)) from sin(w t), and writes:
+    samples/Quickstart/sine-lstm.safetensors (F32 weights, float32-exact) and
+    data/quickstart.expected.safetensors (input [32, 1] and PyTorch's output [32, 1] from a zero state)."""
+    torch.manual_seed(QUICKSTART_SEED)
+    model = Model("lstm", 1, 16, 1, True, [("none", 1)]).double()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    t = torch.arange(0, 2000, dtype=torch.float64)
+    wave = torch.sin(QUICKSTART_STEP * t)
+    for step in range(400):
+        start = (step * 37) % 1900
+        x = wave[start:start + 64].reshape(1, 64, 1)
+        target = wave[start + 1:start + 65].reshape(1, 64, 1)
+        y, _ = model(x, None)
+        loss = torch.mean((y - target) ** 2)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    with torch.no_grad():
+        for p in model.parameters():
+            p.data = f32_round(p.data)
+        x = f32_round(torch.sin(QUICKSTART_STEP * torch.arange(0, 32, dtype=torch.float64))).reshape(1, 32, 1)
+        y, _ = model(x, None)
+    print("Quickstart: final training loss %.2e" % float(loss))
+    os.makedirs(QUICKSTART_DIR, exist_ok=True)
+    weights = [(k, "F32", v.numpy().astype(np.float32)) for k, v in model.state_dict().items()]
+    write_safetensors(os.path.join(QUICKSTART_DIR, "sine-lstm.safetensors"), weights,
+                      OrderedDict([("model", "LSTM(1 -> 16) + Linear(16 -> 1), next sample of sin(0.3 t)"),
+                                   ("generator", "tests/reference/make_reference.py")]))
+    expected = [("input", "F64", x.reshape(32, 1).numpy()),
+                ("output", "F64", y.reshape(32, 1).detach().numpy())]
+    write_safetensors(os.path.join(DATA_DIR, "quickstart.expected.safetensors"), expected,
+                      OrderedDict([("case", "quickstart")]))
+
 
 if __name__ == "__main__":
     main()

@@ -15,14 +15,31 @@ public static class Guard
     }
 
     /// <summary>Throws unless the inputs hold whole steps and the outputs match them; returns the number of steps.</summary>
-    public static int Sequence(int inputs, int inputSize, int outputs, int outputSize)
+    public static int Sequence(int inputs, int inputSize, int outputs, int outputSize, string outputsName = "outputs")
+    {
+        int steps = Steps(inputs, inputSize, "inputs");
+        if (outputs != steps * outputSize)
+            ThrowSequence($"{outputsName} has length {outputs}, expected {steps * outputSize} ({steps} steps × OutputSize {outputSize}).", outputsName);
+        return steps;
+    }
+
+    /// <summary>Throws unless the inputs hold whole steps; returns the number of steps.</summary>
+    public static int Steps(int inputs, int inputSize, string inputsName)
     {
         if (inputs % inputSize != 0)
-            ThrowSequence($"inputs has length {inputs}, which is not a multiple of InputSize ({inputSize}): expected [steps, {inputSize}] row-major.", "inputs");
-        int steps = inputs / inputSize;
-        if (outputs != steps * outputSize)
-            ThrowSequence($"outputs has length {outputs}, expected {steps * outputSize} ({steps} steps × OutputSize {outputSize}).", "outputs");
-        return steps;
+            ThrowSequence($"{inputsName} has length {inputs}, which is not a multiple of InputSize ({inputSize}): expected [steps, {inputSize}] row-major.", inputsName);
+        return inputs / inputSize;
+    }
+
+    /// <summary>Throws unless a training forward can record <paramref name="steps"/> steps.</summary>
+    public static void RecordableSteps(int steps, int sequenceLength, string argument)
+    {
+        if (steps > sequenceLength)
+            ThrowSequence($"{argument} has {steps} steps, but a training forward records at most SequenceLength = {sequenceLength}. " +
+                "Train on windows of at most that many steps (the state carries over between windows: truncated BPTT), " +
+                "or raise SequenceLength on [RecurrentModel].", argument);
+        if (steps == 0)
+            ThrowSequence($"{argument} is empty: a training forward needs at least one step.", argument);
     }
 
     /// <summary>Throws unless <paramref name="layer"/> is in 0..<paramref name="count"/>-1.</summary>

@@ -59,13 +59,34 @@ public sealed class SafetensorsFile
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(prefix);
         if (headerLength == 0 || headerLength > MaxHeaderBytes)
             throw new InvalidDataException($"Not a safetensors file: header length {headerLength} is outside 1..{MaxHeaderBytes}.");
-        byte[] header = new byte[headerLength];
-        ReadExactly(stream, header, $"the {headerLength}-byte JSON header");
+        if (stream.CanSeek && (long)headerLength > stream.Length - stream.Position)
+            throw new InvalidDataException($"Truncated safetensors file: it ends inside the {headerLength}-byte JSON header ({stream.Length - stream.Position} of {headerLength} bytes).");
+        byte[] header = ReadHeader(stream, (int)headerLength);
         var data = new MemoryStream();
         stream.CopyTo(data);
         byte[] buffer = data.GetBuffer();
         var bytes = new ReadOnlyMemory<byte>(buffer, 0, checked((int)data.Length));
         return Parse(header, bytes);
+    }
+
+    /// <summary>Reads the header in chunks, so a lying length on a non-seekable stream cannot force a huge allocation up front.</summary>
+    private static byte[] ReadHeader(Stream stream, int length)
+    {
+        if (length <= 1 << 20)
+        {
+            byte[] small = new byte[length];
+            ReadExactly(stream, small, $"the {length}-byte JSON header");
+            return small;
+        }
+        var header = new MemoryStream();
+        byte[] chunk = new byte[1 << 20];
+        while (header.Length < length)
+        {
+            int n = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, length - header.Length));
+            if (n == 0) throw new InvalidDataException($"Truncated safetensors file: it ends inside the {length}-byte JSON header ({header.Length} bytes read).");
+            header.Write(chunk, 0, n);
+        }
+        return header.ToArray();
     }
 
     private static void ReadExactly(Stream stream, byte[] buffer, string what)
@@ -99,9 +120,10 @@ public sealed class SafetensorsFile
             while (reader.Read())
                 Expect(false, "there is content after the header's JSON object");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
         {
-            throw new InvalidDataException($"Not a safetensors file: the header is not valid JSON ({e.Message}).", e);
+            // Invalid UTF-8 surfaces as InvalidOperationException from Utf8JsonReader.GetString().
+            throw new InvalidDataException($"Not a safetensors file: the header is not valid JSON in UTF-8 ({e.Message}).", e);
         }
 
         entries.Sort((a, b) => a.Begin.CompareTo(b.Begin));
@@ -111,9 +133,13 @@ public sealed class SafetensorsFile
         {
             Expect(begin == expectedBegin, $"tensor '{name}' starts at byte {begin}, expected {expectedBegin} (data must be contiguous, without holes or overlaps)");
             Expect(end <= data.Length, $"tensor '{name}' ends at byte {end}, past the end of the data ({data.Length} bytes): the file is truncated");
-            long count = 1;
-            foreach (int dimension in shape) count = checked(count * dimension);
-            long expectedBytes = count * ElementBytes(dtype);
+            long expectedBytes = ElementBytes(dtype);
+            foreach (int dimension in shape)
+            {
+                Expect(dimension == 0 || expectedBytes <= data.Length / dimension,
+                    $"tensor '{name}' {dtype} {ParameterInfo.FormatShape(shape)} is larger than the file's {data.Length} data bytes");
+                expectedBytes *= dimension;
+            }
             Expect(end - begin == expectedBytes, $"tensor '{name}' {dtype} {ParameterInfo.FormatShape(shape)} needs {expectedBytes} bytes but its data_offsets span {end - begin}");
             tensors.Add(new SafetensorsTensor(name, dtype, shape, data.Slice((int)begin, (int)(end - begin))));
             expectedBegin = end;
