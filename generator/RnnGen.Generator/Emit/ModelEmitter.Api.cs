@@ -123,7 +123,7 @@ internal static partial class ModelEmitter
                 w.Line($"Layer{layer.Index}({below}, state.Layer{layer.Index}Hidden{cell}, scratch);");
                 below = $"state.Layer{layer.Index}Hidden";
             }
-            if (spec.Head.Count > 0) w.Line($"Head({below}, output, scratch);");
+            if (spec.Head.Count > 0) w.Line($"Head({below}, output, scratch, default);");
             else w.Line($"{below}.CopyTo(output);");
         }
     }
@@ -141,10 +141,17 @@ internal static partial class ModelEmitter
         w.Line();
         w.Line("/// <summary>The values of the tensor called <paramref name=\"name\"/> (a PyTorch <c>state_dict</c> name), writable.</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The model has no tensor of that name.</exception>");
-        using (w.Block($"public {Span}<{t}> Parameter(string name) => name switch", ";"))
+        using (w.Block($"public {Span}<{t}> Parameter(string name)"))
+        {
+            w.Line("(int offset, int length) = Locate(name);");
+            w.Line($"return new {Span}<{t}>(_parameters, offset, length);");
+        }
+        w.Line();
+        w.Line("/// <summary>Offset and length of a named tensor in the flat parameter (and gradient) array.</summary>");
+        using (w.Block("private static (int Offset, int Length) Locate(string name) => name switch", ";"))
         {
             foreach (Tensor tensor in tensors)
-                w.Line($"\"{tensor.Name}\" => new {Span}<{t}>(_parameters, {tensor.OffsetConstant}, {tensor.Length}),");
+                w.Line($"\"{tensor.Name}\" => ({tensor.OffsetConstant}, {tensor.Length}),");
             w.Line($"_ => throw new global::System.ArgumentException($\"The model has no tensor '{{name}}'. Its tensors are: {string.Join(", ", tensors.Select(x => x.Name))}.\", nameof(name)),");
         }
         w.Line();

@@ -90,15 +90,15 @@ internal static partial class ModelEmitter
             if (layer.ResetAfter)
             {
                 w.Line($"{p}CandidateHidden(h, hn);                // hn = W_hn h + b_hn");
-                w.Line($"{Tensors}.Multiply(r, hn, hn);            // hn = r ⊙ (W_hn h + b_hn)");
+                w.Line($"{Tensors}.FusedMultiplyAdd(r, hn, n, n);  // n = W_in x + b_in + r ⊙ hn");
             }
             else
             {
                 w.Line($"{Span}<{t}> rh = scratch.Slice({4 * h}, {h});");
                 w.Line($"{Tensors}.Multiply(r, h, rh);             // rh = r ⊙ h");
                 w.Line($"{p}CandidateHidden(rh, hn);               // hn = W_hn (r ⊙ h) + b_hn");
+                w.Line($"{Tensors}.Add(n, hn, n);                  // n = W_in x + b_in + hn");
             }
-            w.Line($"{Tensors}.Add(n, hn, n);");
             w.Line($"{Activations}.Tanh(n);");
             w.Line($"{Tensors}.Subtract(h, n, h);                  // h = h − n");
             w.Line($"{Tensors}.FusedMultiplyAdd(z, h, n, h);       // h = n + z ⊙ (h − n)");
@@ -148,8 +148,11 @@ internal static partial class ModelEmitter
         w.Line("// ── Head: Dense layers applied to the top layer's h at every step, y = act(W x + b) ──");
         foreach (DenseLayerSpec d in spec.Head)
             w.Line($"//   {d.WeightName} [{d.OutputSize}, {d.InputSize}]{(d.Bias ? $", {d.BiasName} [{d.OutputSize}]" : "")}, activation {d.Activation.ToString().ToLowerInvariant()}");
-        w.Line("/// <summary>Runs the Dense layers from the top hidden state <paramref name=\"x\"/> into <paramref name=\"output\"/>.</summary>");
-        using (w.Block($"private void Head({ReadOnlySpan}<{t}> x, {Span}<{t}> output, {Span}<{t}> scratch)"))
+        w.Line("/// <summary>");
+        w.Line("/// Runs the Dense layers from the top hidden state <paramref name=\"x\"/> into <paramref name=\"output\"/>;");
+        w.Line("/// when training, <paramref name=\"trace\"/> is the step's record and receives each layer's output.");
+        w.Line("/// </summary>");
+        using (w.Block($"private void Head({ReadOnlySpan}<{t}> x, {Span}<{t}> output, {Span}<{t}> scratch, {Span}<{t}> trace)"))
         {
             string input = "x";
             foreach (DenseLayerSpec d in spec.Head)
@@ -159,6 +162,7 @@ internal static partial class ModelEmitter
                 if (!last) w.Line($"{Span}<{t}> {target} = scratch.Slice({(d.Index % 2) * width}, {d.OutputSize});");
                 w.Line($"Dense{d.Index}({input}, {target});");
                 if (d.Activation != Activation.None) w.Line($"{Activations}.{d.Activation}({target});");
+                w.Line($"if (!trace.IsEmpty) {target}.CopyTo(trace.Slice(TraceDense{d.Index}, {d.OutputSize}));");
                 input = target;
             }
         }

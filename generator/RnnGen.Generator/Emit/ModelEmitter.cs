@@ -60,6 +60,19 @@ internal static partial class ModelEmitter
                 w.Line();
                 WriteHead(w, spec);
             }
+            token.ThrowIfCancellationRequested();
+            w.Line();
+            WriteTraining(w, spec);
+            for (int i = spec.Layers.Count - 1; i >= 0; i--)
+            {
+                w.Line();
+                WriteLayerBackward(w, spec, spec.Layers[i]);
+            }
+            if (spec.Head.Count > 0)
+            {
+                w.Line();
+                WriteHeadBackward(w, spec);
+            }
             w.Line();
             WriteStateType(w, spec);
         }

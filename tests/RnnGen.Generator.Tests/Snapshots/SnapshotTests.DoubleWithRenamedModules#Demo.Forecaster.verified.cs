@@ -127,7 +127,7 @@ namespace Demo
         {
             Layer0(input, state.Layer0Hidden, scratch);
             Layer1(state.Layer0Hidden, state.Layer1Hidden, state.Layer1Cell, scratch);
-            Head(state.Layer1Hidden, output, scratch);
+            Head(state.Layer1Hidden, output, scratch, default);
         }
 
         /// <summary>The named tensors in <see cref="Parameters"/> order: PyTorch name, shape, offset.</summary>
@@ -138,18 +138,25 @@ namespace Demo
 
         /// <summary>The values of the tensor called <paramref name="name"/> (a PyTorch <c>state_dict</c> name), writable.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
-        public global::System.Span<double> Parameter(string name) => name switch
+        public global::System.Span<double> Parameter(string name)
         {
-            "encoder.weight_ih_l0" => new global::System.Span<double>(_parameters, Layer0WeightIh, 72),
-            "encoder.weight_hh_l0" => new global::System.Span<double>(_parameters, Layer0WeightHh, 192),
-            "encoder.bias_ih_l0" => new global::System.Span<double>(_parameters, Layer0BiasIh, 24),
-            "encoder.bias_hh_l0" => new global::System.Span<double>(_parameters, Layer0BiasHh, 24),
-            "decoder.weight_ih_l0" => new global::System.Span<double>(_parameters, Layer1WeightIh, 256),
-            "decoder.weight_hh_l0" => new global::System.Span<double>(_parameters, Layer1WeightHh, 256),
-            "decoder.bias_ih_l0" => new global::System.Span<double>(_parameters, Layer1BiasIh, 32),
-            "decoder.bias_hh_l0" => new global::System.Span<double>(_parameters, Layer1BiasHh, 32),
-            "out.weight" => new global::System.Span<double>(_parameters, Dense0Weight, 8),
-            "out.bias" => new global::System.Span<double>(_parameters, Dense0Bias, 1),
+            (int offset, int length) = Locate(name);
+            return new global::System.Span<double>(_parameters, offset, length);
+        }
+
+        /// <summary>Offset and length of a named tensor in the flat parameter (and gradient) array.</summary>
+        private static (int Offset, int Length) Locate(string name) => name switch
+        {
+            "encoder.weight_ih_l0" => (Layer0WeightIh, 72),
+            "encoder.weight_hh_l0" => (Layer0WeightHh, 192),
+            "encoder.bias_ih_l0" => (Layer0BiasIh, 24),
+            "encoder.bias_hh_l0" => (Layer0BiasHh, 24),
+            "decoder.weight_ih_l0" => (Layer1WeightIh, 256),
+            "decoder.weight_hh_l0" => (Layer1WeightHh, 256),
+            "decoder.bias_ih_l0" => (Layer1BiasIh, 32),
+            "decoder.bias_hh_l0" => (Layer1BiasHh, 32),
+            "out.weight" => (Dense0Weight, 8),
+            "out.bias" => (Dense0Bias, 1),
             _ => throw new global::System.ArgumentException($"The model has no tensor '{name}'. Its tensors are: encoder.weight_ih_l0, encoder.weight_hh_l0, encoder.bias_ih_l0, encoder.bias_hh_l0, decoder.weight_ih_l0, decoder.weight_hh_l0, decoder.bias_ih_l0, decoder.bias_hh_l0, out.weight, out.bias.", nameof(name)),
         };
 
@@ -197,8 +204,7 @@ namespace Demo
             global::RnnGen.Activations.Sigmoid(rz);
             Layer0CandidateInput(x, n);                  // n = W_in x + b_in
             Layer0CandidateHidden(h, hn);                // hn = W_hn h + b_hn
-            global::System.Numerics.Tensors.TensorPrimitives.Multiply(r, hn, hn);            // hn = r ⊙ (W_hn h + b_hn)
-            global::System.Numerics.Tensors.TensorPrimitives.Add(n, hn, n);
+            global::System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(r, hn, n, n);  // n = W_in x + b_in + r ⊙ hn
             global::RnnGen.Activations.Tanh(n);
             global::System.Numerics.Tensors.TensorPrimitives.Subtract(h, n, h);                  // h = h − n
             global::System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(z, h, n, h);       // h = n + z ⊙ (h − n)
@@ -507,10 +513,14 @@ namespace Demo
 
         // ── Head: Dense layers applied to the top layer's h at every step, y = act(W x + b) ──
         //   out.weight [1, 8], out.bias [1], activation none
-        /// <summary>Runs the Dense layers from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>
-        private void Head(global::System.ReadOnlySpan<double> x, global::System.Span<double> output, global::System.Span<double> scratch)
+        /// <summary>
+        /// Runs the Dense layers from the top hidden state <paramref name="x"/> into <paramref name="output"/>;
+        /// when training, <paramref name="trace"/> is the step's record and receives each layer's output.
+        /// </summary>
+        private void Head(global::System.ReadOnlySpan<double> x, global::System.Span<double> output, global::System.Span<double> scratch, global::System.Span<double> trace)
         {
             Dense0(x, output);
+            if (!trace.IsEmpty) output.CopyTo(trace.Slice(TraceDense0, 1));
         }
 
         /// <summary>Dense layer 0: y = W x + b (1 × 8).</summary>
@@ -542,6 +552,488 @@ namespace Demo
                     }
                 }
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, row) = s0;
+            }
+        }
+
+        // ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──
+        // Each recorded step holds, in order:
+        //   TraceInput   [3]  x_t, the step's input
+        //   Trace0HPrev  [8]  layer 0 h_(t-1)
+        //   Trace0Gates  [32]  layer 0 [r, z, n, hn] with hn = W_hn h + b_hn
+        //   Trace0H      [8]  layer 0 h_t
+        //   Trace1HPrev  [8]  layer 1 h_(t-1)
+        //   Trace1CPrev  [8]  layer 1 c_(t-1)
+        //   Trace1Gates  [32]  layer 1 activated gates [i, f, g, o]
+        //   Trace1C      [8]  layer 1 c_t
+        //   Trace1H      [8]  layer 1 h_t
+        //   TraceDense0  [1]  Dense 0 activated output
+        private const int TraceInput = 0;
+        private const int Trace0HPrev = 3;
+        private const int Trace0Gates = 11;
+        private const int Trace0H = 43;
+        private const int Trace1HPrev = 51;
+        private const int Trace1CPrev = 59;
+        private const int Trace1Gates = 67;
+        private const int Trace1C = 99;
+        private const int Trace1H = 107;
+        private const int TraceDense0 = 115;
+        private const int StepTraceLength = 116;
+        private const int WidestVector = 8;
+        private const int BackwardScratchLength = 96;
+
+        private TrainingBuffers? _training;
+        private double[]? _gradients;
+
+        /// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>
+        private sealed class TrainingBuffers
+        {
+            public readonly double[] Trace = new double[SequenceLength * StepTraceLength];
+            public readonly double[] Above = new double[SequenceLength * WidestVector];
+            public readonly double[] Below = new double[SequenceLength * WidestVector];
+            public readonly double[] Scratch = new double[BackwardScratchLength];
+            public readonly double[] InitialStateGradients = new double[State.Length];
+            public readonly double[] Outputs = new double[SequenceLength * OutputSize];
+            public readonly double[] OutputGradients = new double[SequenceLength * OutputSize];
+            public int Steps;
+        }
+
+        private TrainingBuffers Training => _training ??= new TrainingBuffers();
+
+        /// <summary>The number of steps the last <see cref="ForwardTraining"/> recorded (0 before any).</summary>
+        public int RecordedSteps => _training?.Steps ?? 0;
+
+        /// <summary>
+        /// Runs a sequence like <see cref="Forward(global::System.ReadOnlySpan{double}, global::System.Span{double})"/> from the model's own state and records what
+        /// <see cref="Backward(global::System.ReadOnlySpan{double}, global::System.Span{double})"/> needs. The state carries on, so consecutive windows of a long stream
+        /// continue each other while the gradient stops at each window's start (truncated BPTT); call <see cref="ResetState"/>
+        /// first for independent sequences.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="outputs">Receives row-major <c>[steps, OutputSize]</c>.</param>
+        /// <exception cref="global::System.ArgumentException">The lengths disagree, or there are more than <see cref="SequenceLength"/> steps.</exception>
+        public void ForwardTraining(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs)
+        {
+            int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<double> scratch = stackalloc double[ScratchLength];
+            for (int step = 0; step < steps; step++)
+                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new global::System.Span<double>(training.Trace, step * StepTraceLength, StepTraceLength));
+            training.Steps = steps;
+        }
+
+        /// <summary>One step like <c>StepCore</c>, copying into <paramref name="trace"/> what the backward pass reads.</summary>
+        private void StepRecord(ref State state, global::System.ReadOnlySpan<double> input, global::System.Span<double> output, global::System.Span<double> scratch, global::System.Span<double> trace)
+        {
+            input.CopyTo(trace.Slice(TraceInput, 3));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 8));
+            Layer0(input, state.Layer0Hidden, scratch);
+            scratch.Slice(0, 32).CopyTo(trace.Slice(Trace0Gates, 32));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 8));
+            state.Layer1Hidden.CopyTo(trace.Slice(Trace1HPrev, 8));
+            state.Layer1Cell.CopyTo(trace.Slice(Trace1CPrev, 8));
+            Layer1(state.Layer0Hidden, state.Layer1Hidden, state.Layer1Cell, scratch);
+            scratch.Slice(0, 32).CopyTo(trace.Slice(Trace1Gates, 32));
+            state.Layer1Cell.CopyTo(trace.Slice(Trace1C, 8));
+            state.Layer1Hidden.CopyTo(trace.Slice(Trace1H, 8));
+            Head(state.Layer1Hidden, output, scratch, trace);
+        }
+
+        /// <summary>Backpropagation through the recorded sequence from dL/dy; see the overload with input gradients.</summary>
+        public void Backward(global::System.ReadOnlySpan<double> outputGradients) => Backward(outputGradients, default);
+
+        /// <summary>
+        /// Backpropagation through time over the sequence the last <see cref="ForwardTraining"/> recorded, through the head
+        /// and every layer. Adds dL/dθ into <see cref="Gradients"/> (call <see cref="ZeroGradients"/> between updates), sets
+        /// the gradients of the window's initial states (<see cref="InitialHiddenGradient"/>, <see cref="InitialCellGradient"/>),
+        /// and writes dL/dx if <paramref name="inputGradients"/> is not empty.
+        /// </summary>
+        /// <param name="outputGradients">dL/dy, row-major <c>[steps, OutputSize]</c> for the recorded steps.</param>
+        /// <param name="inputGradients">Empty, or receives dL/dx, row-major <c>[steps, InputSize]</c>.</param>
+        /// <exception cref="global::System.InvalidOperationException">Nothing was recorded.</exception>
+        /// <exception cref="global::System.ArgumentException">A span's length does not match the recorded steps.</exception>
+        public void Backward(global::System.ReadOnlySpan<double> outputGradients, global::System.Span<double> inputGradients)
+        {
+            TrainingBuffers training = _training is { Steps: > 0 } recorded ? recorded
+                : throw new global::System.InvalidOperationException("Backward needs a recorded sequence: call ForwardTraining first.");
+            int steps = training.Steps;
+            global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), $"{steps} recorded steps × OutputSize {OutputSize}");
+            if (!inputGradients.IsEmpty)
+                global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), $"{steps} recorded steps × InputSize {InputSize}");
+            _gradients ??= new double[ParameterCount];
+            global::System.Span<double> above = training.Above;
+            global::System.Span<double> below = training.Below;
+            global::System.Span<double> swap;
+            // Head, step by step: dL/dh of the top layer into `above`, [steps, 8].
+            for (int step = 0; step < steps; step++)
+                HeadBackward(new global::System.ReadOnlySpan<double>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 8, 8), training.Scratch);
+            Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            swap = above; above = below; below = swap;
+            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
+        }
+
+        /// <summary>dL/dθ accumulated by <see cref="Backward(global::System.ReadOnlySpan{double}, global::System.Span{double})"/>, laid out exactly like <see cref="Parameters"/>.</summary>
+        public global::System.Span<double> Gradients => _gradients ??= new double[ParameterCount];
+
+        /// <summary>The gradient of the tensor called <paramref name="name"/>, shaped like it.</summary>
+        /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
+        public global::System.Span<double> Gradient(string name)
+        {
+            (int offset, int length) = Locate(name);
+            return Gradients.Slice(offset, length);
+        }
+
+        /// <summary>Sets every gradient to zero (PyTorch's <c>zero_grad</c>).</summary>
+        public void ZeroGradients() => Gradients.Clear();
+
+        /// <summary>dL/dh₀ of layer <paramref name="layer"/>: the gradient of the recorded window's initial hidden state, set by the last Backward.</summary>
+        public global::System.ReadOnlySpan<double> InitialHiddenGradient(int layer) => layer switch
+        {
+            0 => new global::System.ReadOnlySpan<double>(Training.InitialStateGradients, 0, 8),
+            1 => new global::System.ReadOnlySpan<double>(Training.InitialStateGradients, 8, 8),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {LayerCount} recurrent layer(s)."),
+        };
+
+        /// <summary>dL/dc₀ of LSTM layer <paramref name="layer"/>, set by the last Backward; empty for other cells.</summary>
+        public global::System.ReadOnlySpan<double> InitialCellGradient(int layer) => layer switch
+        {
+            0 => global::System.ReadOnlySpan<double>.Empty,
+            1 => new global::System.ReadOnlySpan<double>(Training.InitialStateGradients, 16, 8),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {LayerCount} recurrent layer(s)."),
+        };
+
+        /// <summary>
+        /// One training step on a sequence with real-valued targets: zero the gradients, <see cref="ForwardTraining"/> from the
+        /// current state, the loss and its gradient, <see cref="Backward(global::System.ReadOnlySpan{double})"/>, optional global-norm clipping, and the
+        /// optimizer's update. Allocates nothing after the first call. Returns the loss before the update.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="targets">Row-major <c>[steps, OutputSize]</c>.</param>
+        /// <param name="optimizer">Updates <see cref="Parameters"/> from <see cref="Gradients"/>.</param>
+        /// <param name="loss">Mean squared error (default) or binary cross-entropy on logits (use a head without activation).</param>
+        /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most, as <c>clip_grad_norm_</c>.</param>
+        public double TrainStep(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::RnnGen.IOptimizer<double> optimizer, global::RnnGen.LossFunction loss = global::RnnGen.LossFunction.MeanSquaredError, double maxGradientNorm = 0)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
+            int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, targets.Length, OutputSize, nameof(targets));
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<double> outputs = new global::System.Span<double>(training.Outputs, 0, steps * OutputSize);
+            global::System.Span<double> outputGradients = new global::System.Span<double>(training.OutputGradients, 0, steps * OutputSize);
+            ZeroGradients();
+            ForwardTraining(inputs, outputs);
+            double value = global::RnnGen.Losses.Compute(loss, outputs, targets, outputGradients);
+            Backward(outputGradients);
+            if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
+            optimizer.Step(_parameters, Gradients);
+            return value;
+        }
+
+        /// <summary>
+        /// One training step with class targets and softmax cross-entropy over the outputs as logits (use a head without
+        /// activation): per step, or only the last step for sequence classification. Otherwise as the other overload.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="classTargets">The class index per step (<c>[steps]</c>), or one index when <paramref name="lastStepOnly"/>.</param>
+        /// <param name="optimizer">Updates <see cref="Parameters"/> from <see cref="Gradients"/>.</param>
+        /// <param name="lastStepOnly">Whether only the last step's output is classified.</param>
+        /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most.</param>
+        public double TrainStep(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<int> classTargets, global::RnnGen.IOptimizer<double> optimizer, bool lastStepOnly = false, double maxGradientNorm = 0)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
+            int steps = global::RnnGen.Guard.Steps(inputs.Length, InputSize, nameof(inputs));
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<double> outputs = new global::System.Span<double>(training.Outputs, 0, steps * OutputSize);
+            global::System.Span<double> outputGradients = new global::System.Span<double>(training.OutputGradients, 0, steps * OutputSize);
+            ZeroGradients();
+            ForwardTraining(inputs, outputs);
+            double value = lastStepOnly
+                ? global::RnnGen.Losses.SoftmaxCrossEntropyLastStep(outputs, classTargets, OutputSize, outputGradients)
+                : global::RnnGen.Losses.SoftmaxCrossEntropy(outputs, classTargets, OutputSize, outputGradients);
+            Backward(outputGradients);
+            if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
+            optimizer.Step(_parameters, Gradients);
+            return value;
+        }
+
+        /// <summary>
+        /// Fills every parameter from a seed, deterministically on every machine. By default as PyTorch initializes: recurrent
+        /// tensors uniform in ±1/√H, Dense weights and biases uniform in ±1/√in; <paramref name="options"/> selects Xavier or
+        /// orthogonal weights, zero biases, and the LSTM forget-gate bias.
+        /// </summary>
+        public void InitializeParameters(int seed, global::RnnGen.InitializationOptions? options = null)
+        {
+            var init = new global::RnnGen.ParameterInitializer(seed, options);
+            init.RecurrentWeights(Parameter("encoder.weight_ih_l0"), gates: 3, hidden: 8, columns: 3, recurrent: false);
+            init.RecurrentWeights(Parameter("encoder.weight_hh_l0"), gates: 3, hidden: 8, columns: 8, recurrent: true);
+            init.RecurrentBias(Parameter("encoder.bias_ih_l0"), hidden: 8, forgetGate: -1, inputBias: true);
+            init.RecurrentBias(Parameter("encoder.bias_hh_l0"), hidden: 8, forgetGate: -1, inputBias: false);
+            init.RecurrentWeights(Parameter("decoder.weight_ih_l0"), gates: 4, hidden: 8, columns: 8, recurrent: false);
+            init.RecurrentWeights(Parameter("decoder.weight_hh_l0"), gates: 4, hidden: 8, columns: 8, recurrent: true);
+            init.RecurrentBias(Parameter("decoder.bias_ih_l0"), hidden: 8, forgetGate: 1, inputBias: true);
+            init.RecurrentBias(Parameter("decoder.bias_hh_l0"), hidden: 8, forgetGate: 1, inputBias: false);
+            init.DenseWeights(Parameter("out.weight"), outputs: 1, inputs: 8);
+            init.DenseBias(Parameter("out.bias"), inputs: 8);
+        }
+
+        // ── Layer 1 backward (LSTM). With tc = tanh(c_t) and dh = dL/dh_t, dc = dL/dc_t (both from above and from t + 1):
+        //   do = dh ⊙ tc            dc += dh ⊙ o ⊙ (1 − tc²)
+        //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
+        //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
+        //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+        /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
+        private void Layer1Backward(int steps, global::System.ReadOnlySpan<double> above, global::System.Span<double> below, global::System.Span<double> scratch, global::System.Span<double> initialState)
+        {
+            double[] trace = _training!.Trace;
+            global::System.Span<double> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1
+            global::System.Span<double> dhPrev = scratch.Slice(8, 8);    // dL/dh_(t−1)
+            dh.Clear();
+            global::System.Span<double> dc = scratch.Slice(16, 8);    // dL/dc_t flowing back from step t + 1
+            global::System.Span<double> dA = scratch.Slice(24, 32); // gate pre-activation gradients [i, f, g, o]
+            dc.Clear();
+            for (int step = steps - 1; step >= 0; step--)
+            {
+                global::System.ReadOnlySpan<double> record = new global::System.ReadOnlySpan<double>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<double> x = record.Slice(Trace0H, 8);
+                global::System.ReadOnlySpan<double> hPrev = record.Slice(Trace1HPrev, 8);
+                global::System.ReadOnlySpan<double> up = above.Slice(step * 8, 8);
+                global::System.Span<double> dx = below.Slice(step * 8, 8);
+                global::System.ReadOnlySpan<double> cPrev = record.Slice(Trace1CPrev, 8);
+                global::System.ReadOnlySpan<double> gates = record.Slice(Trace1Gates, 32);
+                global::System.ReadOnlySpan<double> c = record.Slice(Trace1C, 8);
+                for (int j = 0; j < 8; j++)
+                {
+                    double i = gates[j], f = gates[8 + j], g = gates[16 + j], o = gates[24 + j];
+                    double tc = global::System.Math.Tanh(c[j]);
+                    double dhj = up[j] + dh[j];
+                    double dcj = dc[j] + dhj * o * (1 - tc * tc);
+                    dA[j] = dcj * g * i * (1 - i);
+                    dA[8 + j] = dcj * cPrev[j] * f * (1 - f);
+                    dA[16 + j] = dcj * i * (1 - g * g);
+                    dA[24 + j] = dhj * tc * o * (1 - o);
+                    dc[j] = dcj * f;
+                }
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer1BiasIh, 32), dA, new global::System.Span<double>(_gradients, Layer1BiasIh, 32));   // db_ih += dA
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer1BiasHh, 32), dA, new global::System.Span<double>(_gradients, Layer1BiasHh, 32));   // db_hh += dA
+                dx.Clear();
+                Layer1BackwardInput(dA, x, dx);
+                dhPrev.Clear();
+                Layer1BackwardHidden(dA, hPrev, dhPrev);
+                dhPrev.CopyTo(dh);
+            }
+            dh.CopyTo(initialState.Slice(8, 8));
+            dc.CopyTo(initialState.Slice(16, 8));
+        }
+
+        /// <summary>dW_ih += dA xᵀ and dx += W_ihᵀ dA.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer1BackwardInput(global::System.ReadOnlySpan<double> dA, global::System.ReadOnlySpan<double> x, global::System.Span<double> dx)
+        {
+            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref double dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 32; row++)
+            {
+                double a = dA[row];
+                ref double wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer1WeightIh + (row) * 8);
+                ref double gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer1WeightIh + (row) * 8);
+                global::System.Numerics.Vector<double> av = new global::System.Numerics.Vector<double>(a);
+                int k = 0;
+                for (; k <= 8 - global::System.Numerics.Vector<double>.Count; k += global::System.Numerics.Vector<double>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 8; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        /// <summary>dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer1BackwardHidden(global::System.ReadOnlySpan<double> dA, global::System.ReadOnlySpan<double> x, global::System.Span<double> dx)
+        {
+            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref double dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 32; row++)
+            {
+                double a = dA[row];
+                ref double wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer1WeightHh + (row) * 8);
+                ref double gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer1WeightHh + (row) * 8);
+                global::System.Numerics.Vector<double> av = new global::System.Numerics.Vector<double>(a);
+                int k = 0;
+                for (; k <= 8 - global::System.Numerics.Vector<double>.Count; k += global::System.Numerics.Vector<double>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 8; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        // ── Layer 0 backward (GRU, reset after the product). With dh = dL/dh_t and the record [r, z, n, hn]:
+        //   dn = dh ⊙ (1 − z)    dz = dh ⊙ (h_(t−1) − n)    dh_(t−1) = dh ⊙ z + …    dAn = dn ⊙ (1 − n²)
+        //   n = tanh(W_in x + b_in + r ⊙ hn), hn = W_hn h_(t−1) + b_hn:   dr = dAn ⊙ hn    dhn = dAn ⊙ r
+        //   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)
+        //   input rows [r, z, n] get [dA_r, dA_z, dAn];   recurrent rows [r, z, n] get [dA_r, dA_z, dhn]
+        //   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h
+        /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
+        private void Layer0Backward(int steps, global::System.ReadOnlySpan<double> above, global::System.Span<double> below, global::System.Span<double> scratch, global::System.Span<double> initialState)
+        {
+            double[] trace = _training!.Trace;
+            global::System.Span<double> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1
+            global::System.Span<double> dhPrev = scratch.Slice(8, 8);    // dL/dh_(t−1)
+            dh.Clear();
+            global::System.Span<double> dAx = scratch.Slice(16, 24);  // input-side pre-activation gradients [r, z, n]
+            global::System.Span<double> dAh = scratch.Slice(40, 24);  // recurrent-side pre-activation gradients [r, z, n]
+            for (int step = steps - 1; step >= 0; step--)
+            {
+                global::System.ReadOnlySpan<double> record = new global::System.ReadOnlySpan<double>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<double> x = record.Slice(TraceInput, 3);
+                global::System.ReadOnlySpan<double> hPrev = record.Slice(Trace0HPrev, 8);
+                global::System.ReadOnlySpan<double> up = above.Slice(step * 8, 8);
+                global::System.Span<double> dx = below.Slice(step * 3, 3);
+                global::System.ReadOnlySpan<double> gates = record.Slice(Trace0Gates, 32);
+                for (int j = 0; j < 8; j++)
+                {
+                    double r = gates[j], z = gates[8 + j], n = gates[16 + j];
+                    double dhj = up[j] + dh[j];
+                    double dAn = dhj * (1 - z) * (1 - n * n);
+                    double dAz = dhj * (hPrev[j] - n) * z * (1 - z);
+                    dAx[8 + j] = dAz;
+                    dAh[8 + j] = dAz;
+                    dAx[16 + j] = dAn;
+                    double dAr = dAn * gates[24 + j] * r * (1 - r); // dr = dAn ⊙ hn
+                    dAx[j] = dAr;
+                    dAh[j] = dAr;
+                    dAh[16 + j] = dAn * r;
+                    dhPrev[j] = dhj * z;
+                }
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer0BiasIh, 24), dAx, new global::System.Span<double>(_gradients, Layer0BiasIh, 24));   // db_ih += dA
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer0BiasHh, 24), dAh, new global::System.Span<double>(_gradients, Layer0BiasHh, 24));   // db_hh += dA
+                dx.Clear();
+                Layer0BackwardInput(dAx, x, dx);
+                Layer0BackwardHidden(dAh, hPrev, dhPrev);
+                dhPrev.CopyTo(dh);
+            }
+            dh.CopyTo(initialState.Slice(0, 8));
+        }
+
+        /// <summary>dW_ih += dA_x xᵀ and dx += W_ihᵀ dA_x.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer0BackwardInput(global::System.ReadOnlySpan<double> dA, global::System.ReadOnlySpan<double> x, global::System.Span<double> dx)
+        {
+            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref double dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 24; row++)
+            {
+                double a = dA[row];
+                ref double wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 3);
+                ref double gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 3);
+                global::System.Numerics.Vector<double> av = new global::System.Numerics.Vector<double>(a);
+                int k = 0;
+                for (; k <= 3 - global::System.Numerics.Vector<double>.Count; k += global::System.Numerics.Vector<double>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 3; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        /// <summary>dW_hh += dA_h h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA_h (rows [r, z, n]).</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer0BackwardHidden(global::System.ReadOnlySpan<double> dA, global::System.ReadOnlySpan<double> x, global::System.Span<double> dx)
+        {
+            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref double dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 24; row++)
+            {
+                double a = dA[row];
+                ref double wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 8);
+                ref double gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 8);
+                global::System.Numerics.Vector<double> av = new global::System.Numerics.Vector<double>(a);
+                int k = 0;
+                for (; k <= 8 - global::System.Numerics.Vector<double>.Count; k += global::System.Numerics.Vector<double>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 8; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        // ── Head backward, one step. For y = act(a), a = W x + b and dy = dL/dy:
+        //   da = dy (none), dy ⊙ (1 − y²) (tanh), dy ⊙ y(1 − y) (sigmoid), dy ⊙ [y > 0] (relu), y ⊙ (dy − Σ dy ⊙ y) (softmax)
+        //   dW += da xᵀ   db += da   dx = Wᵀ da
+        /// <summary>Backward through the Dense layers at one recorded step: dL/dy in, dL/dh of the top layer out.</summary>
+        private void HeadBackward(global::System.ReadOnlySpan<double> record, global::System.ReadOnlySpan<double> dy, global::System.Span<double> dTop, global::System.Span<double> scratch)
+        {
+            global::System.Span<double> da = scratch.Slice(0, 8);
+            global::System.Span<double> ping = scratch.Slice(8, 8);
+            global::System.Span<double> pong = scratch.Slice(16, 8);
+            // Dense 0: none
+            {
+                global::System.ReadOnlySpan<double> y = record.Slice(TraceDense0, 1);
+                global::System.ReadOnlySpan<double> g = dy.Slice(0, 1);
+                global::System.Span<double> a = da.Slice(0, 1);
+                g.CopyTo(a);
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Dense0Bias, 1), a, new global::System.Span<double>(_gradients, Dense0Bias, 1));
+                global::System.Span<double> dx = dTop.Slice(0, 8);
+                dx.Clear();
+                Dense0Backward(a, record.Slice(Trace1H, 8), dx);
+            }
+        }
+
+        /// <summary>Dense layer 0: dW += da xᵀ and dx += Wᵀ da.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Dense0Backward(global::System.ReadOnlySpan<double> dA, global::System.ReadOnlySpan<double> x, global::System.Span<double> dx)
+        {
+            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref double dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 1; row++)
+            {
+                double a = dA[row];
+                ref double wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Dense0Weight + (row) * 8);
+                ref double gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Dense0Weight + (row) * 8);
+                global::System.Numerics.Vector<double> av = new global::System.Numerics.Vector<double>(a);
+                int k = 0;
+                for (; k <= 8 - global::System.Numerics.Vector<double>.Count; k += global::System.Numerics.Vector<double>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 8; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
             }
         }
 

@@ -114,7 +114,7 @@ namespace Demo
         private void StepCore(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
             Layer0(input, state.Layer0Hidden, scratch);
-            Head(state.Layer0Hidden, output, scratch);
+            Head(state.Layer0Hidden, output, scratch, default);
         }
 
         /// <summary>The named tensors in <see cref="Parameters"/> order: PyTorch name, shape, offset.</summary>
@@ -125,14 +125,21 @@ namespace Demo
 
         /// <summary>The values of the tensor called <paramref name="name"/> (a PyTorch <c>state_dict</c> name), writable.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
-        public global::System.Span<float> Parameter(string name) => name switch
+        public global::System.Span<float> Parameter(string name)
         {
-            "rnn.weight_ih_l0" => new global::System.Span<float>(_parameters, Layer0WeightIh, 30),
-            "rnn.weight_hh_l0" => new global::System.Span<float>(_parameters, Layer0WeightHh, 75),
-            "rnn.bias_ih_l0" => new global::System.Span<float>(_parameters, Layer0BiasIh, 15),
-            "rnn.bias_hh_l0" => new global::System.Span<float>(_parameters, Layer0BiasHh, 15),
-            "head.weight" => new global::System.Span<float>(_parameters, Dense0Weight, 5),
-            "head.bias" => new global::System.Span<float>(_parameters, Dense0Bias, 1),
+            (int offset, int length) = Locate(name);
+            return new global::System.Span<float>(_parameters, offset, length);
+        }
+
+        /// <summary>Offset and length of a named tensor in the flat parameter (and gradient) array.</summary>
+        private static (int Offset, int Length) Locate(string name) => name switch
+        {
+            "rnn.weight_ih_l0" => (Layer0WeightIh, 30),
+            "rnn.weight_hh_l0" => (Layer0WeightHh, 75),
+            "rnn.bias_ih_l0" => (Layer0BiasIh, 15),
+            "rnn.bias_hh_l0" => (Layer0BiasHh, 15),
+            "head.weight" => (Dense0Weight, 5),
+            "head.bias" => (Dense0Bias, 1),
             _ => throw new global::System.ArgumentException($"The model has no tensor '{name}'. Its tensors are: rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0, head.weight, head.bias.", nameof(name)),
         };
 
@@ -179,8 +186,7 @@ namespace Demo
             global::RnnGen.Activations.Sigmoid(rz);
             Layer0CandidateInput(x, n);                  // n = W_in x + b_in
             Layer0CandidateHidden(h, hn);                // hn = W_hn h + b_hn
-            global::System.Numerics.Tensors.TensorPrimitives.Multiply(r, hn, hn);            // hn = r ⊙ (W_hn h + b_hn)
-            global::System.Numerics.Tensors.TensorPrimitives.Add(n, hn, n);
+            global::System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(r, hn, n, n);  // n = W_in x + b_in + r ⊙ hn
             global::RnnGen.Activations.Tanh(n);
             global::System.Numerics.Tensors.TensorPrimitives.Subtract(h, n, h);                  // h = h − n
             global::System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(z, h, n, h);       // h = n + z ⊙ (h − n)
@@ -463,11 +469,15 @@ namespace Demo
 
         // ── Head: Dense layers applied to the top layer's h at every step, y = act(W x + b) ──
         //   head.weight [1, 5], head.bias [1], activation sigmoid
-        /// <summary>Runs the Dense layers from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>
-        private void Head(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::System.Span<float> scratch)
+        /// <summary>
+        /// Runs the Dense layers from the top hidden state <paramref name="x"/> into <paramref name="output"/>;
+        /// when training, <paramref name="trace"/> is the step's record and receives each layer's output.
+        /// </summary>
+        private void Head(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::System.Span<float> scratch, global::System.Span<float> trace)
         {
             Dense0(x, output);
             global::RnnGen.Activations.Sigmoid(output);
+            if (!trace.IsEmpty) output.CopyTo(trace.Slice(TraceDense0, 1));
         }
 
         /// <summary>Dense layer 0: y = W x + b (1 × 5).</summary>
@@ -499,6 +509,358 @@ namespace Demo
                     }
                 }
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, row) = s0;
+            }
+        }
+
+        // ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──
+        // Each recorded step holds, in order:
+        //   TraceInput   [2]  x_t, the step's input
+        //   Trace0HPrev  [5]  layer 0 h_(t-1)
+        //   Trace0Gates  [20]  layer 0 [r, z, n, hn] with hn = W_hn h + b_hn
+        //   Trace0H      [5]  layer 0 h_t
+        //   TraceDense0  [1]  Dense 0 activated output
+        private const int TraceInput = 0;
+        private const int Trace0HPrev = 2;
+        private const int Trace0Gates = 7;
+        private const int Trace0H = 27;
+        private const int TraceDense0 = 32;
+        private const int StepTraceLength = 33;
+        private const int WidestVector = 5;
+        private const int BackwardScratchLength = 60;
+
+        private TrainingBuffers? _training;
+        private float[]? _gradients;
+
+        /// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>
+        private sealed class TrainingBuffers
+        {
+            public readonly float[] Trace = new float[SequenceLength * StepTraceLength];
+            public readonly float[] Above = new float[SequenceLength * WidestVector];
+            public readonly float[] Below = new float[SequenceLength * WidestVector];
+            public readonly float[] Scratch = new float[BackwardScratchLength];
+            public readonly float[] InitialStateGradients = new float[State.Length];
+            public readonly float[] Outputs = new float[SequenceLength * OutputSize];
+            public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
+            public int Steps;
+        }
+
+        private TrainingBuffers Training => _training ??= new TrainingBuffers();
+
+        /// <summary>The number of steps the last <see cref="ForwardTraining"/> recorded (0 before any).</summary>
+        public int RecordedSteps => _training?.Steps ?? 0;
+
+        /// <summary>
+        /// Runs a sequence like <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> from the model's own state and records what
+        /// <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> needs. The state carries on, so consecutive windows of a long stream
+        /// continue each other while the gradient stops at each window's start (truncated BPTT); call <see cref="ResetState"/>
+        /// first for independent sequences.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="outputs">Receives row-major <c>[steps, OutputSize]</c>.</param>
+        /// <exception cref="global::System.ArgumentException">The lengths disagree, or there are more than <see cref="SequenceLength"/> steps.</exception>
+        public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        {
+            int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<float> scratch = stackalloc float[ScratchLength];
+            for (int step = 0; step < steps; step++)
+                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
+            training.Steps = steps;
+        }
+
+        /// <summary>One step like <c>StepCore</c>, copying into <paramref name="trace"/> what the backward pass reads.</summary>
+        private void StepRecord(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, global::System.Span<float> trace)
+        {
+            input.CopyTo(trace.Slice(TraceInput, 2));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 5));
+            Layer0(input, state.Layer0Hidden, scratch);
+            scratch.Slice(0, 20).CopyTo(trace.Slice(Trace0Gates, 20));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 5));
+            Head(state.Layer0Hidden, output, scratch, trace);
+        }
+
+        /// <summary>Backpropagation through the recorded sequence from dL/dy; see the overload with input gradients.</summary>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradients) => Backward(outputGradients, default);
+
+        /// <summary>
+        /// Backpropagation through time over the sequence the last <see cref="ForwardTraining"/> recorded, through the head
+        /// and every layer. Adds dL/dθ into <see cref="Gradients"/> (call <see cref="ZeroGradients"/> between updates), sets
+        /// the gradients of the window's initial states (<see cref="InitialHiddenGradient"/>, <see cref="InitialCellGradient"/>),
+        /// and writes dL/dx if <paramref name="inputGradients"/> is not empty.
+        /// </summary>
+        /// <param name="outputGradients">dL/dy, row-major <c>[steps, OutputSize]</c> for the recorded steps.</param>
+        /// <param name="inputGradients">Empty, or receives dL/dx, row-major <c>[steps, InputSize]</c>.</param>
+        /// <exception cref="global::System.InvalidOperationException">Nothing was recorded.</exception>
+        /// <exception cref="global::System.ArgumentException">A span's length does not match the recorded steps.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients)
+        {
+            TrainingBuffers training = _training is { Steps: > 0 } recorded ? recorded
+                : throw new global::System.InvalidOperationException("Backward needs a recorded sequence: call ForwardTraining first.");
+            int steps = training.Steps;
+            global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), $"{steps} recorded steps × OutputSize {OutputSize}");
+            if (!inputGradients.IsEmpty)
+                global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), $"{steps} recorded steps × InputSize {InputSize}");
+            _gradients ??= new float[ParameterCount];
+            global::System.Span<float> above = training.Above;
+            global::System.Span<float> below = training.Below;
+            // Head, step by step: dL/dh of the top layer into `above`, [steps, 5].
+            for (int step = 0; step < steps; step++)
+                HeadBackward(new global::System.ReadOnlySpan<float>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 5, 5), training.Scratch);
+            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
+        }
+
+        /// <summary>dL/dθ accumulated by <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>, laid out exactly like <see cref="Parameters"/>.</summary>
+        public global::System.Span<float> Gradients => _gradients ??= new float[ParameterCount];
+
+        /// <summary>The gradient of the tensor called <paramref name="name"/>, shaped like it.</summary>
+        /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
+        public global::System.Span<float> Gradient(string name)
+        {
+            (int offset, int length) = Locate(name);
+            return Gradients.Slice(offset, length);
+        }
+
+        /// <summary>Sets every gradient to zero (PyTorch's <c>zero_grad</c>).</summary>
+        public void ZeroGradients() => Gradients.Clear();
+
+        /// <summary>dL/dh₀ of layer <paramref name="layer"/>: the gradient of the recorded window's initial hidden state, set by the last Backward.</summary>
+        public global::System.ReadOnlySpan<float> InitialHiddenGradient(int layer) => layer switch
+        {
+            0 => new global::System.ReadOnlySpan<float>(Training.InitialStateGradients, 0, 5),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {LayerCount} recurrent layer(s)."),
+        };
+
+        /// <summary>dL/dc₀ of LSTM layer <paramref name="layer"/>, set by the last Backward; empty for other cells.</summary>
+        public global::System.ReadOnlySpan<float> InitialCellGradient(int layer) => layer switch
+        {
+            0 => global::System.ReadOnlySpan<float>.Empty,
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {LayerCount} recurrent layer(s)."),
+        };
+
+        /// <summary>
+        /// One training step on a sequence with real-valued targets: zero the gradients, <see cref="ForwardTraining"/> from the
+        /// current state, the loss and its gradient, <see cref="Backward(global::System.ReadOnlySpan{float})"/>, optional global-norm clipping, and the
+        /// optimizer's update. Allocates nothing after the first call. Returns the loss before the update.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="targets">Row-major <c>[steps, OutputSize]</c>.</param>
+        /// <param name="optimizer">Updates <see cref="Parameters"/> from <see cref="Gradients"/>.</param>
+        /// <param name="loss">Mean squared error (default) or binary cross-entropy on logits (use a head without activation).</param>
+        /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most, as <c>clip_grad_norm_</c>.</param>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::RnnGen.IOptimizer<float> optimizer, global::RnnGen.LossFunction loss = global::RnnGen.LossFunction.MeanSquaredError, float maxGradientNorm = 0)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
+            int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, targets.Length, OutputSize, nameof(targets));
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<float> outputs = new global::System.Span<float>(training.Outputs, 0, steps * OutputSize);
+            global::System.Span<float> outputGradients = new global::System.Span<float>(training.OutputGradients, 0, steps * OutputSize);
+            ZeroGradients();
+            ForwardTraining(inputs, outputs);
+            float value = global::RnnGen.Losses.Compute(loss, outputs, targets, outputGradients);
+            Backward(outputGradients);
+            if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
+            optimizer.Step(_parameters, Gradients);
+            return value;
+        }
+
+        /// <summary>
+        /// One training step with class targets and softmax cross-entropy over the outputs as logits (use a head without
+        /// activation): per step, or only the last step for sequence classification. Otherwise as the other overload.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="classTargets">The class index per step (<c>[steps]</c>), or one index when <paramref name="lastStepOnly"/>.</param>
+        /// <param name="optimizer">Updates <see cref="Parameters"/> from <see cref="Gradients"/>.</param>
+        /// <param name="lastStepOnly">Whether only the last step's output is classified.</param>
+        /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most.</param>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> classTargets, global::RnnGen.IOptimizer<float> optimizer, bool lastStepOnly = false, float maxGradientNorm = 0)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
+            int steps = global::RnnGen.Guard.Steps(inputs.Length, InputSize, nameof(inputs));
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<float> outputs = new global::System.Span<float>(training.Outputs, 0, steps * OutputSize);
+            global::System.Span<float> outputGradients = new global::System.Span<float>(training.OutputGradients, 0, steps * OutputSize);
+            ZeroGradients();
+            ForwardTraining(inputs, outputs);
+            float value = lastStepOnly
+                ? global::RnnGen.Losses.SoftmaxCrossEntropyLastStep(outputs, classTargets, OutputSize, outputGradients)
+                : global::RnnGen.Losses.SoftmaxCrossEntropy(outputs, classTargets, OutputSize, outputGradients);
+            Backward(outputGradients);
+            if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
+            optimizer.Step(_parameters, Gradients);
+            return value;
+        }
+
+        /// <summary>
+        /// Fills every parameter from a seed, deterministically on every machine. By default as PyTorch initializes: recurrent
+        /// tensors uniform in ±1/√H, Dense weights and biases uniform in ±1/√in; <paramref name="options"/> selects Xavier or
+        /// orthogonal weights, zero biases, and the LSTM forget-gate bias.
+        /// </summary>
+        public void InitializeParameters(int seed, global::RnnGen.InitializationOptions? options = null)
+        {
+            var init = new global::RnnGen.ParameterInitializer(seed, options);
+            init.RecurrentWeights(Parameter("rnn.weight_ih_l0"), gates: 3, hidden: 5, columns: 2, recurrent: false);
+            init.RecurrentWeights(Parameter("rnn.weight_hh_l0"), gates: 3, hidden: 5, columns: 5, recurrent: true);
+            init.RecurrentBias(Parameter("rnn.bias_ih_l0"), hidden: 5, forgetGate: -1, inputBias: true);
+            init.RecurrentBias(Parameter("rnn.bias_hh_l0"), hidden: 5, forgetGate: -1, inputBias: false);
+            init.DenseWeights(Parameter("head.weight"), outputs: 1, inputs: 5);
+            init.DenseBias(Parameter("head.bias"), inputs: 5);
+        }
+
+        // ── Layer 0 backward (GRU, reset after the product). With dh = dL/dh_t and the record [r, z, n, hn]:
+        //   dn = dh ⊙ (1 − z)    dz = dh ⊙ (h_(t−1) − n)    dh_(t−1) = dh ⊙ z + …    dAn = dn ⊙ (1 − n²)
+        //   n = tanh(W_in x + b_in + r ⊙ hn), hn = W_hn h_(t−1) + b_hn:   dr = dAn ⊙ hn    dhn = dAn ⊙ r
+        //   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)
+        //   input rows [r, z, n] get [dA_r, dA_z, dAn];   recurrent rows [r, z, n] get [dA_r, dA_z, dhn]
+        //   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h
+        /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
+        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        {
+            float[] trace = _training!.Trace;
+            global::System.Span<float> dh = scratch.Slice(0, 5);          // dL/dh_t flowing back from step t + 1
+            global::System.Span<float> dhPrev = scratch.Slice(5, 5);    // dL/dh_(t−1)
+            dh.Clear();
+            global::System.Span<float> dAx = scratch.Slice(10, 15);  // input-side pre-activation gradients [r, z, n]
+            global::System.Span<float> dAh = scratch.Slice(25, 15);  // recurrent-side pre-activation gradients [r, z, n]
+            for (int step = steps - 1; step >= 0; step--)
+            {
+                global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<float> x = record.Slice(TraceInput, 2);
+                global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 5);
+                global::System.ReadOnlySpan<float> up = above.Slice(step * 5, 5);
+                global::System.Span<float> dx = below.Slice(step * 2, 2);
+                global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 20);
+                for (int j = 0; j < 5; j++)
+                {
+                    float r = gates[j], z = gates[5 + j], n = gates[10 + j];
+                    float dhj = up[j] + dh[j];
+                    float dAn = dhj * (1 - z) * (1 - n * n);
+                    float dAz = dhj * (hPrev[j] - n) * z * (1 - z);
+                    dAx[5 + j] = dAz;
+                    dAh[5 + j] = dAz;
+                    dAx[10 + j] = dAn;
+                    float dAr = dAn * gates[15 + j] * r * (1 - r); // dr = dAn ⊙ hn
+                    dAx[j] = dAr;
+                    dAh[j] = dAr;
+                    dAh[10 + j] = dAn * r;
+                    dhPrev[j] = dhj * z;
+                }
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 15), dAx, new global::System.Span<float>(_gradients, Layer0BiasIh, 15));   // db_ih += dA
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 15), dAh, new global::System.Span<float>(_gradients, Layer0BiasHh, 15));   // db_hh += dA
+                dx.Clear();
+                Layer0BackwardInput(dAx, x, dx);
+                Layer0BackwardHidden(dAh, hPrev, dhPrev);
+                dhPrev.CopyTo(dh);
+            }
+            dh.CopyTo(initialState.Slice(0, 5));
+        }
+
+        /// <summary>dW_ih += dA_x xᵀ and dx += W_ihᵀ dA_x.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer0BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 15; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 2);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 2);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 2 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 2; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        /// <summary>dW_hh += dA_h h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA_h (rows [r, z, n]).</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer0BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 15; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 5);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 5);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 5 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 5; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        // ── Head backward, one step. For y = act(a), a = W x + b and dy = dL/dy:
+        //   da = dy (none), dy ⊙ (1 − y²) (tanh), dy ⊙ y(1 − y) (sigmoid), dy ⊙ [y > 0] (relu), y ⊙ (dy − Σ dy ⊙ y) (softmax)
+        //   dW += da xᵀ   db += da   dx = Wᵀ da
+        /// <summary>Backward through the Dense layers at one recorded step: dL/dy in, dL/dh of the top layer out.</summary>
+        private void HeadBackward(global::System.ReadOnlySpan<float> record, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dTop, global::System.Span<float> scratch)
+        {
+            global::System.Span<float> da = scratch.Slice(0, 5);
+            global::System.Span<float> ping = scratch.Slice(5, 5);
+            global::System.Span<float> pong = scratch.Slice(10, 5);
+            // Dense 0: sigmoid
+            {
+                global::System.ReadOnlySpan<float> y = record.Slice(TraceDense0, 1);
+                global::System.ReadOnlySpan<float> g = dy.Slice(0, 1);
+                global::System.Span<float> a = da.Slice(0, 1);
+                for (int j = 0; j < 1; j++) a[j] = g[j] * y[j] * (1 - y[j]);
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Dense0Bias, 1), a, new global::System.Span<float>(_gradients, Dense0Bias, 1));
+                global::System.Span<float> dx = dTop.Slice(0, 5);
+                dx.Clear();
+                Dense0Backward(a, record.Slice(Trace0H, 5), dx);
+            }
+        }
+
+        /// <summary>Dense layer 0: dW += da xᵀ and dx += Wᵀ da.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Dense0Backward(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 1; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Dense0Weight + (row) * 5);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Dense0Weight + (row) * 5);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 5 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 5; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
             }
         }
 

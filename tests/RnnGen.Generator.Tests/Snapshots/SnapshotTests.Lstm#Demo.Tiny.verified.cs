@@ -119,12 +119,19 @@ namespace Demo
 
         /// <summary>The values of the tensor called <paramref name="name"/> (a PyTorch <c>state_dict</c> name), writable.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
-        public global::System.Span<float> Parameter(string name) => name switch
+        public global::System.Span<float> Parameter(string name)
         {
-            "rnn.weight_ih_l0" => new global::System.Span<float>(_parameters, Layer0WeightIh, 96),
-            "rnn.weight_hh_l0" => new global::System.Span<float>(_parameters, Layer0WeightHh, 256),
-            "rnn.bias_ih_l0" => new global::System.Span<float>(_parameters, Layer0BiasIh, 32),
-            "rnn.bias_hh_l0" => new global::System.Span<float>(_parameters, Layer0BiasHh, 32),
+            (int offset, int length) = Locate(name);
+            return new global::System.Span<float>(_parameters, offset, length);
+        }
+
+        /// <summary>Offset and length of a named tensor in the flat parameter (and gradient) array.</summary>
+        private static (int Offset, int Length) Locate(string name) => name switch
+        {
+            "rnn.weight_ih_l0" => (Layer0WeightIh, 96),
+            "rnn.weight_hh_l0" => (Layer0WeightHh, 256),
+            "rnn.bias_ih_l0" => (Layer0BiasIh, 32),
+            "rnn.bias_hh_l0" => (Layer0BiasHh, 32),
             _ => throw new global::System.ArgumentException($"The model has no tensor '{name}'. Its tensors are: rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0.", nameof(name)),
         };
 
@@ -260,6 +267,309 @@ namespace Demo
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, row + 1) = s1;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, row + 2) = s2;
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, row + 3) = s3;
+            }
+        }
+
+        // ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──
+        // Each recorded step holds, in order:
+        //   TraceInput   [3]  x_t, the step's input
+        //   Trace0HPrev  [8]  layer 0 h_(t-1)
+        //   Trace0CPrev  [8]  layer 0 c_(t-1)
+        //   Trace0Gates  [32]  layer 0 activated gates [i, f, g, o]
+        //   Trace0C      [8]  layer 0 c_t
+        //   Trace0H      [8]  layer 0 h_t
+        private const int TraceInput = 0;
+        private const int Trace0HPrev = 3;
+        private const int Trace0CPrev = 11;
+        private const int Trace0Gates = 19;
+        private const int Trace0C = 51;
+        private const int Trace0H = 59;
+        private const int StepTraceLength = 67;
+        private const int WidestVector = 8;
+        private const int BackwardScratchLength = 96;
+
+        private TrainingBuffers? _training;
+        private float[]? _gradients;
+
+        /// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>
+        private sealed class TrainingBuffers
+        {
+            public readonly float[] Trace = new float[SequenceLength * StepTraceLength];
+            public readonly float[] Above = new float[SequenceLength * WidestVector];
+            public readonly float[] Below = new float[SequenceLength * WidestVector];
+            public readonly float[] Scratch = new float[BackwardScratchLength];
+            public readonly float[] InitialStateGradients = new float[State.Length];
+            public readonly float[] Outputs = new float[SequenceLength * OutputSize];
+            public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
+            public int Steps;
+        }
+
+        private TrainingBuffers Training => _training ??= new TrainingBuffers();
+
+        /// <summary>The number of steps the last <see cref="ForwardTraining"/> recorded (0 before any).</summary>
+        public int RecordedSteps => _training?.Steps ?? 0;
+
+        /// <summary>
+        /// Runs a sequence like <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> from the model's own state and records what
+        /// <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> needs. The state carries on, so consecutive windows of a long stream
+        /// continue each other while the gradient stops at each window's start (truncated BPTT); call <see cref="ResetState"/>
+        /// first for independent sequences.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="outputs">Receives row-major <c>[steps, OutputSize]</c>.</param>
+        /// <exception cref="global::System.ArgumentException">The lengths disagree, or there are more than <see cref="SequenceLength"/> steps.</exception>
+        public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        {
+            int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<float> scratch = stackalloc float[ScratchLength];
+            for (int step = 0; step < steps; step++)
+                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
+            training.Steps = steps;
+        }
+
+        /// <summary>One step like <c>StepCore</c>, copying into <paramref name="trace"/> what the backward pass reads.</summary>
+        private void StepRecord(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, global::System.Span<float> trace)
+        {
+            input.CopyTo(trace.Slice(TraceInput, 3));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 8));
+            state.Layer0Cell.CopyTo(trace.Slice(Trace0CPrev, 8));
+            Layer0(input, state.Layer0Hidden, state.Layer0Cell, scratch);
+            scratch.Slice(0, 32).CopyTo(trace.Slice(Trace0Gates, 32));
+            state.Layer0Cell.CopyTo(trace.Slice(Trace0C, 8));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 8));
+            state.Layer0Hidden.CopyTo(output);
+        }
+
+        /// <summary>Backpropagation through the recorded sequence from dL/dy; see the overload with input gradients.</summary>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradients) => Backward(outputGradients, default);
+
+        /// <summary>
+        /// Backpropagation through time over the sequence the last <see cref="ForwardTraining"/> recorded, through the head
+        /// and every layer. Adds dL/dθ into <see cref="Gradients"/> (call <see cref="ZeroGradients"/> between updates), sets
+        /// the gradients of the window's initial states (<see cref="InitialHiddenGradient"/>, <see cref="InitialCellGradient"/>),
+        /// and writes dL/dx if <paramref name="inputGradients"/> is not empty.
+        /// </summary>
+        /// <param name="outputGradients">dL/dy, row-major <c>[steps, OutputSize]</c> for the recorded steps.</param>
+        /// <param name="inputGradients">Empty, or receives dL/dx, row-major <c>[steps, InputSize]</c>.</param>
+        /// <exception cref="global::System.InvalidOperationException">Nothing was recorded.</exception>
+        /// <exception cref="global::System.ArgumentException">A span's length does not match the recorded steps.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients)
+        {
+            TrainingBuffers training = _training is { Steps: > 0 } recorded ? recorded
+                : throw new global::System.InvalidOperationException("Backward needs a recorded sequence: call ForwardTraining first.");
+            int steps = training.Steps;
+            global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), $"{steps} recorded steps × OutputSize {OutputSize}");
+            if (!inputGradients.IsEmpty)
+                global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), $"{steps} recorded steps × InputSize {InputSize}");
+            _gradients ??= new float[ParameterCount];
+            global::System.Span<float> above = training.Above;
+            global::System.Span<float> below = training.Below;
+            outputGradients.CopyTo(above); // no head: y is the top layer's h
+            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
+        }
+
+        /// <summary>dL/dθ accumulated by <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>, laid out exactly like <see cref="Parameters"/>.</summary>
+        public global::System.Span<float> Gradients => _gradients ??= new float[ParameterCount];
+
+        /// <summary>The gradient of the tensor called <paramref name="name"/>, shaped like it.</summary>
+        /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
+        public global::System.Span<float> Gradient(string name)
+        {
+            (int offset, int length) = Locate(name);
+            return Gradients.Slice(offset, length);
+        }
+
+        /// <summary>Sets every gradient to zero (PyTorch's <c>zero_grad</c>).</summary>
+        public void ZeroGradients() => Gradients.Clear();
+
+        /// <summary>dL/dh₀ of layer <paramref name="layer"/>: the gradient of the recorded window's initial hidden state, set by the last Backward.</summary>
+        public global::System.ReadOnlySpan<float> InitialHiddenGradient(int layer) => layer switch
+        {
+            0 => new global::System.ReadOnlySpan<float>(Training.InitialStateGradients, 0, 8),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {LayerCount} recurrent layer(s)."),
+        };
+
+        /// <summary>dL/dc₀ of LSTM layer <paramref name="layer"/>, set by the last Backward; empty for other cells.</summary>
+        public global::System.ReadOnlySpan<float> InitialCellGradient(int layer) => layer switch
+        {
+            0 => new global::System.ReadOnlySpan<float>(Training.InitialStateGradients, 8, 8),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {LayerCount} recurrent layer(s)."),
+        };
+
+        /// <summary>
+        /// One training step on a sequence with real-valued targets: zero the gradients, <see cref="ForwardTraining"/> from the
+        /// current state, the loss and its gradient, <see cref="Backward(global::System.ReadOnlySpan{float})"/>, optional global-norm clipping, and the
+        /// optimizer's update. Allocates nothing after the first call. Returns the loss before the update.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="targets">Row-major <c>[steps, OutputSize]</c>.</param>
+        /// <param name="optimizer">Updates <see cref="Parameters"/> from <see cref="Gradients"/>.</param>
+        /// <param name="loss">Mean squared error (default) or binary cross-entropy on logits (use a head without activation).</param>
+        /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most, as <c>clip_grad_norm_</c>.</param>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::RnnGen.IOptimizer<float> optimizer, global::RnnGen.LossFunction loss = global::RnnGen.LossFunction.MeanSquaredError, float maxGradientNorm = 0)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
+            int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, targets.Length, OutputSize, nameof(targets));
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<float> outputs = new global::System.Span<float>(training.Outputs, 0, steps * OutputSize);
+            global::System.Span<float> outputGradients = new global::System.Span<float>(training.OutputGradients, 0, steps * OutputSize);
+            ZeroGradients();
+            ForwardTraining(inputs, outputs);
+            float value = global::RnnGen.Losses.Compute(loss, outputs, targets, outputGradients);
+            Backward(outputGradients);
+            if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
+            optimizer.Step(_parameters, Gradients);
+            return value;
+        }
+
+        /// <summary>
+        /// One training step with class targets and softmax cross-entropy over the outputs as logits (use a head without
+        /// activation): per step, or only the last step for sequence classification. Otherwise as the other overload.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="classTargets">The class index per step (<c>[steps]</c>), or one index when <paramref name="lastStepOnly"/>.</param>
+        /// <param name="optimizer">Updates <see cref="Parameters"/> from <see cref="Gradients"/>.</param>
+        /// <param name="lastStepOnly">Whether only the last step's output is classified.</param>
+        /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most.</param>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> classTargets, global::RnnGen.IOptimizer<float> optimizer, bool lastStepOnly = false, float maxGradientNorm = 0)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
+            int steps = global::RnnGen.Guard.Steps(inputs.Length, InputSize, nameof(inputs));
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<float> outputs = new global::System.Span<float>(training.Outputs, 0, steps * OutputSize);
+            global::System.Span<float> outputGradients = new global::System.Span<float>(training.OutputGradients, 0, steps * OutputSize);
+            ZeroGradients();
+            ForwardTraining(inputs, outputs);
+            float value = lastStepOnly
+                ? global::RnnGen.Losses.SoftmaxCrossEntropyLastStep(outputs, classTargets, OutputSize, outputGradients)
+                : global::RnnGen.Losses.SoftmaxCrossEntropy(outputs, classTargets, OutputSize, outputGradients);
+            Backward(outputGradients);
+            if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
+            optimizer.Step(_parameters, Gradients);
+            return value;
+        }
+
+        /// <summary>
+        /// Fills every parameter from a seed, deterministically on every machine. By default as PyTorch initializes: recurrent
+        /// tensors uniform in ±1/√H, Dense weights and biases uniform in ±1/√in; <paramref name="options"/> selects Xavier or
+        /// orthogonal weights, zero biases, and the LSTM forget-gate bias.
+        /// </summary>
+        public void InitializeParameters(int seed, global::RnnGen.InitializationOptions? options = null)
+        {
+            var init = new global::RnnGen.ParameterInitializer(seed, options);
+            init.RecurrentWeights(Parameter("rnn.weight_ih_l0"), gates: 4, hidden: 8, columns: 3, recurrent: false);
+            init.RecurrentWeights(Parameter("rnn.weight_hh_l0"), gates: 4, hidden: 8, columns: 8, recurrent: true);
+            init.RecurrentBias(Parameter("rnn.bias_ih_l0"), hidden: 8, forgetGate: 1, inputBias: true);
+            init.RecurrentBias(Parameter("rnn.bias_hh_l0"), hidden: 8, forgetGate: 1, inputBias: false);
+        }
+
+        // ── Layer 0 backward (LSTM). With tc = tanh(c_t) and dh = dL/dh_t, dc = dL/dc_t (both from above and from t + 1):
+        //   do = dh ⊙ tc            dc += dh ⊙ o ⊙ (1 − tc²)
+        //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
+        //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
+        //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+        /// <summary>BPTT through LSTM layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
+        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        {
+            float[] trace = _training!.Trace;
+            global::System.Span<float> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1
+            global::System.Span<float> dhPrev = scratch.Slice(8, 8);    // dL/dh_(t−1)
+            dh.Clear();
+            global::System.Span<float> dc = scratch.Slice(16, 8);    // dL/dc_t flowing back from step t + 1
+            global::System.Span<float> dA = scratch.Slice(24, 32); // gate pre-activation gradients [i, f, g, o]
+            dc.Clear();
+            for (int step = steps - 1; step >= 0; step--)
+            {
+                global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<float> x = record.Slice(TraceInput, 3);
+                global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 8);
+                global::System.ReadOnlySpan<float> up = above.Slice(step * 8, 8);
+                global::System.Span<float> dx = below.Slice(step * 3, 3);
+                global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace0CPrev, 8);
+                global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 32);
+                global::System.ReadOnlySpan<float> c = record.Slice(Trace0C, 8);
+                for (int j = 0; j < 8; j++)
+                {
+                    float i = gates[j], f = gates[8 + j], g = gates[16 + j], o = gates[24 + j];
+                    float tc = global::System.MathF.Tanh(c[j]);
+                    float dhj = up[j] + dh[j];
+                    float dcj = dc[j] + dhj * o * (1 - tc * tc);
+                    dA[j] = dcj * g * i * (1 - i);
+                    dA[8 + j] = dcj * cPrev[j] * f * (1 - f);
+                    dA[16 + j] = dcj * i * (1 - g * g);
+                    dA[24 + j] = dhj * tc * o * (1 - o);
+                    dc[j] = dcj * f;
+                }
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 32), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 32));   // db_ih += dA
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 32), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 32));   // db_hh += dA
+                dx.Clear();
+                Layer0BackwardInput(dA, x, dx);
+                dhPrev.Clear();
+                Layer0BackwardHidden(dA, hPrev, dhPrev);
+                dhPrev.CopyTo(dh);
+            }
+            dh.CopyTo(initialState.Slice(0, 8));
+            dc.CopyTo(initialState.Slice(8, 8));
+        }
+
+        /// <summary>dW_ih += dA xᵀ and dx += W_ihᵀ dA.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer0BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 32; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 3);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 3);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 3 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 3; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        /// <summary>dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer0BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 32; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 8);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 8);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 8 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 8; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
             }
         }
 

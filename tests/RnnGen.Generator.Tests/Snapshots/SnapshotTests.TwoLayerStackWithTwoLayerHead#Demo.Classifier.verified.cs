@@ -133,7 +133,7 @@ namespace Demo
         {
             Layer0(input, state.Layer0Hidden, state.Layer0Cell, scratch);
             Layer1(state.Layer0Hidden, state.Layer1Hidden, state.Layer1Cell, scratch);
-            Head(state.Layer1Hidden, output, scratch);
+            Head(state.Layer1Hidden, output, scratch, default);
         }
 
         /// <summary>The named tensors in <see cref="Parameters"/> order: PyTorch name, shape, offset.</summary>
@@ -144,20 +144,27 @@ namespace Demo
 
         /// <summary>The values of the tensor called <paramref name="name"/> (a PyTorch <c>state_dict</c> name), writable.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
-        public global::System.Span<float> Parameter(string name) => name switch
+        public global::System.Span<float> Parameter(string name)
         {
-            "rnn.weight_ih_l0" => new global::System.Span<float>(_parameters, Layer0WeightIh, 2048),
-            "rnn.weight_hh_l0" => new global::System.Span<float>(_parameters, Layer0WeightHh, 4096),
-            "rnn.bias_ih_l0" => new global::System.Span<float>(_parameters, Layer0BiasIh, 128),
-            "rnn.bias_hh_l0" => new global::System.Span<float>(_parameters, Layer0BiasHh, 128),
-            "rnn.weight_ih_l1" => new global::System.Span<float>(_parameters, Layer1WeightIh, 4096),
-            "rnn.weight_hh_l1" => new global::System.Span<float>(_parameters, Layer1WeightHh, 4096),
-            "rnn.bias_ih_l1" => new global::System.Span<float>(_parameters, Layer1BiasIh, 128),
-            "rnn.bias_hh_l1" => new global::System.Span<float>(_parameters, Layer1BiasHh, 128),
-            "head.0.weight" => new global::System.Span<float>(_parameters, Dense0Weight, 512),
-            "head.0.bias" => new global::System.Span<float>(_parameters, Dense0Bias, 16),
-            "head.1.weight" => new global::System.Span<float>(_parameters, Dense1Weight, 160),
-            "head.1.bias" => new global::System.Span<float>(_parameters, Dense1Bias, 10),
+            (int offset, int length) = Locate(name);
+            return new global::System.Span<float>(_parameters, offset, length);
+        }
+
+        /// <summary>Offset and length of a named tensor in the flat parameter (and gradient) array.</summary>
+        private static (int Offset, int Length) Locate(string name) => name switch
+        {
+            "rnn.weight_ih_l0" => (Layer0WeightIh, 2048),
+            "rnn.weight_hh_l0" => (Layer0WeightHh, 4096),
+            "rnn.bias_ih_l0" => (Layer0BiasIh, 128),
+            "rnn.bias_hh_l0" => (Layer0BiasHh, 128),
+            "rnn.weight_ih_l1" => (Layer1WeightIh, 4096),
+            "rnn.weight_hh_l1" => (Layer1WeightHh, 4096),
+            "rnn.bias_ih_l1" => (Layer1BiasIh, 128),
+            "rnn.bias_hh_l1" => (Layer1BiasHh, 128),
+            "head.0.weight" => (Dense0Weight, 512),
+            "head.0.bias" => (Dense0Bias, 16),
+            "head.1.weight" => (Dense1Weight, 160),
+            "head.1.bias" => (Dense1Bias, 10),
             _ => throw new global::System.ArgumentException($"The model has no tensor '{name}'. Its tensors are: rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0, rnn.weight_ih_l1, rnn.weight_hh_l1, rnn.bias_ih_l1, rnn.bias_hh_l1, head.0.weight, head.0.bias, head.1.weight, head.1.bias.", nameof(name)),
         };
 
@@ -409,14 +416,19 @@ namespace Demo
         // ── Head: Dense layers applied to the top layer's h at every step, y = act(W x + b) ──
         //   head.0.weight [16, 32], head.0.bias [16], activation tanh
         //   head.1.weight [10, 16], head.1.bias [10], activation softmax
-        /// <summary>Runs the Dense layers from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>
-        private void Head(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::System.Span<float> scratch)
+        /// <summary>
+        /// Runs the Dense layers from the top hidden state <paramref name="x"/> into <paramref name="output"/>;
+        /// when training, <paramref name="trace"/> is the step's record and receives each layer's output.
+        /// </summary>
+        private void Head(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::System.Span<float> scratch, global::System.Span<float> trace)
         {
             global::System.Span<float> dense0 = scratch.Slice(0, 16);
             Dense0(x, dense0);
             global::RnnGen.Activations.Tanh(dense0);
+            if (!trace.IsEmpty) dense0.CopyTo(trace.Slice(TraceDense0, 16));
             Dense1(dense0, output);
             global::RnnGen.Activations.Softmax(output);
+            if (!trace.IsEmpty) output.CopyTo(trace.Slice(TraceDense1, 10));
         }
 
         /// <summary>Dense layer 0: y = W x + b (16 × 32).</summary>
@@ -544,6 +556,539 @@ namespace Demo
                     }
                 }
                 global::System.Runtime.CompilerServices.Unsafe.Add(ref y0, row) = s0;
+            }
+        }
+
+        // ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──
+        // Each recorded step holds, in order:
+        //   TraceInput   [16]  x_t, the step's input
+        //   Trace0HPrev  [32]  layer 0 h_(t-1)
+        //   Trace0CPrev  [32]  layer 0 c_(t-1)
+        //   Trace0Gates  [128]  layer 0 activated gates [i, f, g, o]
+        //   Trace0C      [32]  layer 0 c_t
+        //   Trace0H      [32]  layer 0 h_t
+        //   Trace1HPrev  [32]  layer 1 h_(t-1)
+        //   Trace1CPrev  [32]  layer 1 c_(t-1)
+        //   Trace1Gates  [128]  layer 1 activated gates [i, f, g, o]
+        //   Trace1C      [32]  layer 1 c_t
+        //   Trace1H      [32]  layer 1 h_t
+        //   TraceDense0  [16]  Dense 0 activated output
+        //   TraceDense1  [10]  Dense 1 activated output
+        private const int TraceInput = 0;
+        private const int Trace0HPrev = 16;
+        private const int Trace0CPrev = 48;
+        private const int Trace0Gates = 80;
+        private const int Trace0C = 208;
+        private const int Trace0H = 240;
+        private const int Trace1HPrev = 272;
+        private const int Trace1CPrev = 304;
+        private const int Trace1Gates = 336;
+        private const int Trace1C = 464;
+        private const int Trace1H = 496;
+        private const int TraceDense0 = 528;
+        private const int TraceDense1 = 544;
+        private const int StepTraceLength = 554;
+        private const int WidestVector = 32;
+        private const int BackwardScratchLength = 384;
+
+        private TrainingBuffers? _training;
+        private float[]? _gradients;
+
+        /// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>
+        private sealed class TrainingBuffers
+        {
+            public readonly float[] Trace = new float[SequenceLength * StepTraceLength];
+            public readonly float[] Above = new float[SequenceLength * WidestVector];
+            public readonly float[] Below = new float[SequenceLength * WidestVector];
+            public readonly float[] Scratch = new float[BackwardScratchLength];
+            public readonly float[] InitialStateGradients = new float[State.Length];
+            public readonly float[] Outputs = new float[SequenceLength * OutputSize];
+            public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
+            public int Steps;
+        }
+
+        private TrainingBuffers Training => _training ??= new TrainingBuffers();
+
+        /// <summary>The number of steps the last <see cref="ForwardTraining"/> recorded (0 before any).</summary>
+        public int RecordedSteps => _training?.Steps ?? 0;
+
+        /// <summary>
+        /// Runs a sequence like <see cref="Forward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> from the model's own state and records what
+        /// <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> needs. The state carries on, so consecutive windows of a long stream
+        /// continue each other while the gradient stops at each window's start (truncated BPTT); call <see cref="ResetState"/>
+        /// first for independent sequences.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="outputs">Receives row-major <c>[steps, OutputSize]</c>.</param>
+        /// <exception cref="global::System.ArgumentException">The lengths disagree, or there are more than <see cref="SequenceLength"/> steps.</exception>
+        public void ForwardTraining(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+        {
+            int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<float> scratch = stackalloc float[ScratchLength];
+            for (int step = 0; step < steps; step++)
+                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
+            training.Steps = steps;
+        }
+
+        /// <summary>One step like <c>StepCore</c>, copying into <paramref name="trace"/> what the backward pass reads.</summary>
+        private void StepRecord(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, global::System.Span<float> trace)
+        {
+            input.CopyTo(trace.Slice(TraceInput, 16));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 32));
+            state.Layer0Cell.CopyTo(trace.Slice(Trace0CPrev, 32));
+            Layer0(input, state.Layer0Hidden, state.Layer0Cell, scratch);
+            scratch.Slice(0, 128).CopyTo(trace.Slice(Trace0Gates, 128));
+            state.Layer0Cell.CopyTo(trace.Slice(Trace0C, 32));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 32));
+            state.Layer1Hidden.CopyTo(trace.Slice(Trace1HPrev, 32));
+            state.Layer1Cell.CopyTo(trace.Slice(Trace1CPrev, 32));
+            Layer1(state.Layer0Hidden, state.Layer1Hidden, state.Layer1Cell, scratch);
+            scratch.Slice(0, 128).CopyTo(trace.Slice(Trace1Gates, 128));
+            state.Layer1Cell.CopyTo(trace.Slice(Trace1C, 32));
+            state.Layer1Hidden.CopyTo(trace.Slice(Trace1H, 32));
+            Head(state.Layer1Hidden, output, scratch, trace);
+        }
+
+        /// <summary>Backpropagation through the recorded sequence from dL/dy; see the overload with input gradients.</summary>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradients) => Backward(outputGradients, default);
+
+        /// <summary>
+        /// Backpropagation through time over the sequence the last <see cref="ForwardTraining"/> recorded, through the head
+        /// and every layer. Adds dL/dθ into <see cref="Gradients"/> (call <see cref="ZeroGradients"/> between updates), sets
+        /// the gradients of the window's initial states (<see cref="InitialHiddenGradient"/>, <see cref="InitialCellGradient"/>),
+        /// and writes dL/dx if <paramref name="inputGradients"/> is not empty.
+        /// </summary>
+        /// <param name="outputGradients">dL/dy, row-major <c>[steps, OutputSize]</c> for the recorded steps.</param>
+        /// <param name="inputGradients">Empty, or receives dL/dx, row-major <c>[steps, InputSize]</c>.</param>
+        /// <exception cref="global::System.InvalidOperationException">Nothing was recorded.</exception>
+        /// <exception cref="global::System.ArgumentException">A span's length does not match the recorded steps.</exception>
+        public void Backward(global::System.ReadOnlySpan<float> outputGradients, global::System.Span<float> inputGradients)
+        {
+            TrainingBuffers training = _training is { Steps: > 0 } recorded ? recorded
+                : throw new global::System.InvalidOperationException("Backward needs a recorded sequence: call ForwardTraining first.");
+            int steps = training.Steps;
+            global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), $"{steps} recorded steps × OutputSize {OutputSize}");
+            if (!inputGradients.IsEmpty)
+                global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), $"{steps} recorded steps × InputSize {InputSize}");
+            _gradients ??= new float[ParameterCount];
+            global::System.Span<float> above = training.Above;
+            global::System.Span<float> below = training.Below;
+            global::System.Span<float> swap;
+            // Head, step by step: dL/dh of the top layer into `above`, [steps, 32].
+            for (int step = 0; step < steps; step++)
+                HeadBackward(new global::System.ReadOnlySpan<float>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 32, 32), training.Scratch);
+            Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            swap = above; above = below; below = swap;
+            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
+        }
+
+        /// <summary>dL/dθ accumulated by <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>, laid out exactly like <see cref="Parameters"/>.</summary>
+        public global::System.Span<float> Gradients => _gradients ??= new float[ParameterCount];
+
+        /// <summary>The gradient of the tensor called <paramref name="name"/>, shaped like it.</summary>
+        /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
+        public global::System.Span<float> Gradient(string name)
+        {
+            (int offset, int length) = Locate(name);
+            return Gradients.Slice(offset, length);
+        }
+
+        /// <summary>Sets every gradient to zero (PyTorch's <c>zero_grad</c>).</summary>
+        public void ZeroGradients() => Gradients.Clear();
+
+        /// <summary>dL/dh₀ of layer <paramref name="layer"/>: the gradient of the recorded window's initial hidden state, set by the last Backward.</summary>
+        public global::System.ReadOnlySpan<float> InitialHiddenGradient(int layer) => layer switch
+        {
+            0 => new global::System.ReadOnlySpan<float>(Training.InitialStateGradients, 0, 32),
+            1 => new global::System.ReadOnlySpan<float>(Training.InitialStateGradients, 64, 32),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {LayerCount} recurrent layer(s)."),
+        };
+
+        /// <summary>dL/dc₀ of LSTM layer <paramref name="layer"/>, set by the last Backward; empty for other cells.</summary>
+        public global::System.ReadOnlySpan<float> InitialCellGradient(int layer) => layer switch
+        {
+            0 => new global::System.ReadOnlySpan<float>(Training.InitialStateGradients, 32, 32),
+            1 => new global::System.ReadOnlySpan<float>(Training.InitialStateGradients, 96, 32),
+            _ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $"The model has {LayerCount} recurrent layer(s)."),
+        };
+
+        /// <summary>
+        /// One training step on a sequence with real-valued targets: zero the gradients, <see cref="ForwardTraining"/> from the
+        /// current state, the loss and its gradient, <see cref="Backward(global::System.ReadOnlySpan{float})"/>, optional global-norm clipping, and the
+        /// optimizer's update. Allocates nothing after the first call. Returns the loss before the update.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="targets">Row-major <c>[steps, OutputSize]</c>.</param>
+        /// <param name="optimizer">Updates <see cref="Parameters"/> from <see cref="Gradients"/>.</param>
+        /// <param name="loss">Mean squared error (default) or binary cross-entropy on logits (use a head without activation).</param>
+        /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most, as <c>clip_grad_norm_</c>.</param>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::RnnGen.IOptimizer<float> optimizer, global::RnnGen.LossFunction loss = global::RnnGen.LossFunction.MeanSquaredError, float maxGradientNorm = 0)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
+            int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, targets.Length, OutputSize, nameof(targets));
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<float> outputs = new global::System.Span<float>(training.Outputs, 0, steps * OutputSize);
+            global::System.Span<float> outputGradients = new global::System.Span<float>(training.OutputGradients, 0, steps * OutputSize);
+            ZeroGradients();
+            ForwardTraining(inputs, outputs);
+            float value = global::RnnGen.Losses.Compute(loss, outputs, targets, outputGradients);
+            Backward(outputGradients);
+            if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
+            optimizer.Step(_parameters, Gradients);
+            return value;
+        }
+
+        /// <summary>
+        /// One training step with class targets and softmax cross-entropy over the outputs as logits (use a head without
+        /// activation): per step, or only the last step for sequence classification. Otherwise as the other overload.
+        /// </summary>
+        /// <param name="inputs">Row-major <c>[steps, InputSize]</c>, at most <see cref="SequenceLength"/> steps.</param>
+        /// <param name="classTargets">The class index per step (<c>[steps]</c>), or one index when <paramref name="lastStepOnly"/>.</param>
+        /// <param name="optimizer">Updates <see cref="Parameters"/> from <see cref="Gradients"/>.</param>
+        /// <param name="lastStepOnly">Whether only the last step's output is classified.</param>
+        /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most.</param>
+        public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> classTargets, global::RnnGen.IOptimizer<float> optimizer, bool lastStepOnly = false, float maxGradientNorm = 0)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
+            int steps = global::RnnGen.Guard.Steps(inputs.Length, InputSize, nameof(inputs));
+            global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
+            TrainingBuffers training = Training;
+            global::System.Span<float> outputs = new global::System.Span<float>(training.Outputs, 0, steps * OutputSize);
+            global::System.Span<float> outputGradients = new global::System.Span<float>(training.OutputGradients, 0, steps * OutputSize);
+            ZeroGradients();
+            ForwardTraining(inputs, outputs);
+            float value = lastStepOnly
+                ? global::RnnGen.Losses.SoftmaxCrossEntropyLastStep(outputs, classTargets, OutputSize, outputGradients)
+                : global::RnnGen.Losses.SoftmaxCrossEntropy(outputs, classTargets, OutputSize, outputGradients);
+            Backward(outputGradients);
+            if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
+            optimizer.Step(_parameters, Gradients);
+            return value;
+        }
+
+        /// <summary>
+        /// Fills every parameter from a seed, deterministically on every machine. By default as PyTorch initializes: recurrent
+        /// tensors uniform in ±1/√H, Dense weights and biases uniform in ±1/√in; <paramref name="options"/> selects Xavier or
+        /// orthogonal weights, zero biases, and the LSTM forget-gate bias.
+        /// </summary>
+        public void InitializeParameters(int seed, global::RnnGen.InitializationOptions? options = null)
+        {
+            var init = new global::RnnGen.ParameterInitializer(seed, options);
+            init.RecurrentWeights(Parameter("rnn.weight_ih_l0"), gates: 4, hidden: 32, columns: 16, recurrent: false);
+            init.RecurrentWeights(Parameter("rnn.weight_hh_l0"), gates: 4, hidden: 32, columns: 32, recurrent: true);
+            init.RecurrentBias(Parameter("rnn.bias_ih_l0"), hidden: 32, forgetGate: 1, inputBias: true);
+            init.RecurrentBias(Parameter("rnn.bias_hh_l0"), hidden: 32, forgetGate: 1, inputBias: false);
+            init.RecurrentWeights(Parameter("rnn.weight_ih_l1"), gates: 4, hidden: 32, columns: 32, recurrent: false);
+            init.RecurrentWeights(Parameter("rnn.weight_hh_l1"), gates: 4, hidden: 32, columns: 32, recurrent: true);
+            init.RecurrentBias(Parameter("rnn.bias_ih_l1"), hidden: 32, forgetGate: 1, inputBias: true);
+            init.RecurrentBias(Parameter("rnn.bias_hh_l1"), hidden: 32, forgetGate: 1, inputBias: false);
+            init.DenseWeights(Parameter("head.0.weight"), outputs: 16, inputs: 32);
+            init.DenseBias(Parameter("head.0.bias"), inputs: 32);
+            init.DenseWeights(Parameter("head.1.weight"), outputs: 10, inputs: 16);
+            init.DenseBias(Parameter("head.1.bias"), inputs: 16);
+        }
+
+        // ── Layer 1 backward (LSTM). With tc = tanh(c_t) and dh = dL/dh_t, dc = dL/dc_t (both from above and from t + 1):
+        //   do = dh ⊙ tc            dc += dh ⊙ o ⊙ (1 − tc²)
+        //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
+        //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
+        //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+        /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
+        private void Layer1Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        {
+            float[] trace = _training!.Trace;
+            global::System.Span<float> dh = scratch.Slice(0, 32);          // dL/dh_t flowing back from step t + 1
+            global::System.Span<float> dhPrev = scratch.Slice(32, 32);    // dL/dh_(t−1)
+            dh.Clear();
+            global::System.Span<float> dc = scratch.Slice(64, 32);    // dL/dc_t flowing back from step t + 1
+            global::System.Span<float> dA = scratch.Slice(96, 128); // gate pre-activation gradients [i, f, g, o]
+            dc.Clear();
+            for (int step = steps - 1; step >= 0; step--)
+            {
+                global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<float> x = record.Slice(Trace0H, 32);
+                global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace1HPrev, 32);
+                global::System.ReadOnlySpan<float> up = above.Slice(step * 32, 32);
+                global::System.Span<float> dx = below.Slice(step * 32, 32);
+                global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace1CPrev, 32);
+                global::System.ReadOnlySpan<float> gates = record.Slice(Trace1Gates, 128);
+                global::System.ReadOnlySpan<float> c = record.Slice(Trace1C, 32);
+                for (int j = 0; j < 32; j++)
+                {
+                    float i = gates[j], f = gates[32 + j], g = gates[64 + j], o = gates[96 + j];
+                    float tc = global::System.MathF.Tanh(c[j]);
+                    float dhj = up[j] + dh[j];
+                    float dcj = dc[j] + dhj * o * (1 - tc * tc);
+                    dA[j] = dcj * g * i * (1 - i);
+                    dA[32 + j] = dcj * cPrev[j] * f * (1 - f);
+                    dA[64 + j] = dcj * i * (1 - g * g);
+                    dA[96 + j] = dhj * tc * o * (1 - o);
+                    dc[j] = dcj * f;
+                }
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasIh, 128), dA, new global::System.Span<float>(_gradients, Layer1BiasIh, 128));   // db_ih += dA
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasHh, 128), dA, new global::System.Span<float>(_gradients, Layer1BiasHh, 128));   // db_hh += dA
+                dx.Clear();
+                Layer1BackwardInput(dA, x, dx);
+                dhPrev.Clear();
+                Layer1BackwardHidden(dA, hPrev, dhPrev);
+                dhPrev.CopyTo(dh);
+            }
+            dh.CopyTo(initialState.Slice(64, 32));
+            dc.CopyTo(initialState.Slice(96, 32));
+        }
+
+        /// <summary>dW_ih += dA xᵀ and dx += W_ihᵀ dA.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer1BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 128; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer1WeightIh + (row) * 32);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer1WeightIh + (row) * 32);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 32 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 32; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        /// <summary>dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer1BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 128; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer1WeightHh + (row) * 32);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer1WeightHh + (row) * 32);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 32 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 32; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        // ── Layer 0 backward (LSTM). With tc = tanh(c_t) and dh = dL/dh_t, dc = dL/dc_t (both from above and from t + 1):
+        //   do = dh ⊙ tc            dc += dh ⊙ o ⊙ (1 − tc²)
+        //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
+        //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
+        //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+        /// <summary>BPTT through LSTM layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
+        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        {
+            float[] trace = _training!.Trace;
+            global::System.Span<float> dh = scratch.Slice(0, 32);          // dL/dh_t flowing back from step t + 1
+            global::System.Span<float> dhPrev = scratch.Slice(32, 32);    // dL/dh_(t−1)
+            dh.Clear();
+            global::System.Span<float> dc = scratch.Slice(64, 32);    // dL/dc_t flowing back from step t + 1
+            global::System.Span<float> dA = scratch.Slice(96, 128); // gate pre-activation gradients [i, f, g, o]
+            dc.Clear();
+            for (int step = steps - 1; step >= 0; step--)
+            {
+                global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<float> x = record.Slice(TraceInput, 16);
+                global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 32);
+                global::System.ReadOnlySpan<float> up = above.Slice(step * 32, 32);
+                global::System.Span<float> dx = below.Slice(step * 16, 16);
+                global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace0CPrev, 32);
+                global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 128);
+                global::System.ReadOnlySpan<float> c = record.Slice(Trace0C, 32);
+                for (int j = 0; j < 32; j++)
+                {
+                    float i = gates[j], f = gates[32 + j], g = gates[64 + j], o = gates[96 + j];
+                    float tc = global::System.MathF.Tanh(c[j]);
+                    float dhj = up[j] + dh[j];
+                    float dcj = dc[j] + dhj * o * (1 - tc * tc);
+                    dA[j] = dcj * g * i * (1 - i);
+                    dA[32 + j] = dcj * cPrev[j] * f * (1 - f);
+                    dA[64 + j] = dcj * i * (1 - g * g);
+                    dA[96 + j] = dhj * tc * o * (1 - o);
+                    dc[j] = dcj * f;
+                }
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 128), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 128));   // db_ih += dA
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 128), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 128));   // db_hh += dA
+                dx.Clear();
+                Layer0BackwardInput(dA, x, dx);
+                dhPrev.Clear();
+                Layer0BackwardHidden(dA, hPrev, dhPrev);
+                dhPrev.CopyTo(dh);
+            }
+            dh.CopyTo(initialState.Slice(0, 32));
+            dc.CopyTo(initialState.Slice(32, 32));
+        }
+
+        /// <summary>dW_ih += dA xᵀ and dx += W_ihᵀ dA.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer0BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 128; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 16);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 16);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 16 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 16; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        /// <summary>dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Layer0BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 128; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 32);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 32);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 32 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 32; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        // ── Head backward, one step. For y = act(a), a = W x + b and dy = dL/dy:
+        //   da = dy (none), dy ⊙ (1 − y²) (tanh), dy ⊙ y(1 − y) (sigmoid), dy ⊙ [y > 0] (relu), y ⊙ (dy − Σ dy ⊙ y) (softmax)
+        //   dW += da xᵀ   db += da   dx = Wᵀ da
+        /// <summary>Backward through the Dense layers at one recorded step: dL/dy in, dL/dh of the top layer out.</summary>
+        private void HeadBackward(global::System.ReadOnlySpan<float> record, global::System.ReadOnlySpan<float> dy, global::System.Span<float> dTop, global::System.Span<float> scratch)
+        {
+            global::System.Span<float> da = scratch.Slice(0, 32);
+            global::System.Span<float> ping = scratch.Slice(32, 32);
+            global::System.Span<float> pong = scratch.Slice(64, 32);
+            // Dense 1: softmax
+            {
+                global::System.ReadOnlySpan<float> y = record.Slice(TraceDense1, 10);
+                global::System.ReadOnlySpan<float> g = dy.Slice(0, 10);
+                global::System.Span<float> a = da.Slice(0, 10);
+                float dot = global::System.Numerics.Tensors.TensorPrimitives.Dot(g, y);
+                for (int j = 0; j < 10; j++) a[j] = y[j] * (g[j] - dot);
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Dense1Bias, 10), a, new global::System.Span<float>(_gradients, Dense1Bias, 10));
+                global::System.Span<float> dx = pong.Slice(0, 16);
+                dx.Clear();
+                Dense1Backward(a, record.Slice(TraceDense0, 16), dx);
+            }
+            // Dense 0: tanh
+            {
+                global::System.ReadOnlySpan<float> y = record.Slice(TraceDense0, 16);
+                global::System.ReadOnlySpan<float> g = pong.Slice(0, 16);
+                global::System.Span<float> a = da.Slice(0, 16);
+                for (int j = 0; j < 16; j++) a[j] = g[j] * (1 - y[j] * y[j]);
+                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Dense0Bias, 16), a, new global::System.Span<float>(_gradients, Dense0Bias, 16));
+                global::System.Span<float> dx = dTop.Slice(0, 32);
+                dx.Clear();
+                Dense0Backward(a, record.Slice(Trace1H, 32), dx);
+            }
+        }
+
+        /// <summary>Dense layer 0: dW += da xᵀ and dx += Wᵀ da.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Dense0Backward(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 16; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Dense0Weight + (row) * 32);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Dense0Weight + (row) * 32);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 32 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 32; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
+            }
+        }
+
+        /// <summary>Dense layer 1: dW += da xᵀ and dx += Wᵀ da.</summary>
+        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
+        private void Dense1Backward(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
+        {
+            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
+            for (int row = 0; row < 10; row++)
+            {
+                float a = dA[row];
+                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Dense1Weight + (row) * 16);
+                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Dense1Weight + (row) * 16);
+                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
+                int k = 0;
+                for (; k <= 16 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
+                {
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
+                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
+                }
+                for (; k < 16; k++)
+                {
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
+                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
+                }
             }
         }
 

@@ -1,0 +1,275 @@
+using System.Collections.Generic;
+using System.Linq;
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Emit;
+
+internal static partial class ModelEmitter
+{
+    private static void WriteTraining(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        IReadOnlyList<TraceSlice> trace = TrainingLayout.Of(spec);
+        w.Line("// ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──");
+        w.Line("// Each recorded step holds, in order:");
+        int width = trace.Max(s => s.Constant.Length);
+        foreach (TraceSlice slice in trace)
+            w.Line($"//   {slice.Constant.PadRight(width)}  [{slice.Length}]  {slice.Meaning}");
+        foreach (TraceSlice slice in trace)
+            w.Line($"private const int {slice.Constant} = {slice.Offset};");
+        w.Line($"private const int StepTraceLength = {TrainingLayout.StepLength(spec)};");
+        w.Line($"private const int WidestVector = {TrainingLayout.Widest(spec)};");
+        w.Line($"private const int BackwardScratchLength = {TrainingLayout.BackwardScratchLength(spec)};");
+        w.Line();
+        w.Line("private TrainingBuffers? _training;");
+        w.Line($"private {t}[]? _gradients;");
+        w.Line();
+        w.Line("/// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>");
+        using (w.Block("private sealed class TrainingBuffers"))
+        {
+            w.Line($"public readonly {t}[] Trace = new {t}[SequenceLength * StepTraceLength];");
+            w.Line($"public readonly {t}[] Above = new {t}[SequenceLength * WidestVector];");
+            w.Line($"public readonly {t}[] Below = new {t}[SequenceLength * WidestVector];");
+            w.Line($"public readonly {t}[] Scratch = new {t}[BackwardScratchLength];");
+            w.Line($"public readonly {t}[] InitialStateGradients = new {t}[State.Length];");
+            w.Line($"public readonly {t}[] Outputs = new {t}[SequenceLength * OutputSize];");
+            w.Line($"public readonly {t}[] OutputGradients = new {t}[SequenceLength * OutputSize];");
+            w.Line("public int Steps;");
+        }
+        w.Line();
+        w.Line("private TrainingBuffers Training => _training ??= new TrainingBuffers();");
+        w.Line();
+        w.Line("/// <summary>The number of steps the last <see cref=\"ForwardTraining\"/> recorded (0 before any).</summary>");
+        w.Line("public int RecordedSteps => _training?.Steps ?? 0;");
+        WriteForwardTraining(w, spec);
+        WriteBackwardDriver(w, spec);
+        WriteGradientApi(w, spec);
+        WriteTrainStep(w, spec);
+        WriteInitialization(w, spec);
+    }
+
+    private static void WriteForwardTraining(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Runs a sequence like <see cref=\"Forward(global::System.ReadOnlySpan{" + t + "}, global::System.Span{" + t + "})\"/> from the model's own state and records what");
+        w.Line("/// <see cref=\"Backward(global::System.ReadOnlySpan{" + t + "}, global::System.Span{" + t + "})\"/> needs. The state carries on, so consecutive windows of a long stream");
+        w.Line("/// continue each other while the gradient stops at each window's start (truncated BPTT); call <see cref=\"ResetState\"/>");
+        w.Line("/// first for independent sequences.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"inputs\">Row-major <c>[steps, InputSize]</c>, at most <see cref=\"SequenceLength\"/> steps.</param>");
+        w.Line("/// <param name=\"outputs\">Receives row-major <c>[steps, OutputSize]</c>.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths disagree, or there are more than <see cref=\"SequenceLength\"/> steps.</exception>");
+        using (w.Block($"public void ForwardTraining({ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs)"))
+        {
+            w.Line("int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);");
+            w.Line("global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));");
+            w.Line("TrainingBuffers training = Training;");
+            w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
+            w.Line("for (int step = 0; step < steps; step++)");
+            w.Line($"    StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+            w.Line("training.Steps = steps;");
+        }
+        w.Line();
+        w.Line("/// <summary>One step like <c>StepCore</c>, copying into <paramref name=\"trace\"/> what the backward pass reads.</summary>");
+        using (w.Block($"private void StepRecord(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch, {Span}<{t}> trace)"))
+        {
+            w.Line($"input.CopyTo(trace.Slice(TraceInput, {spec.InputSize}));");
+            string below = "input";
+            foreach (RecurrentLayerSpec layer in spec.Layers)
+            {
+                int h = layer.HiddenSize;
+                string k = layer.Index.ToString();
+                w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}HPrev, {h}));");
+                if (layer.HasCellState) w.Line($"state.Layer{k}Cell.CopyTo(trace.Slice(Trace{k}CPrev, {h}));");
+                string cell = layer.HasCellState ? $", state.Layer{k}Cell" : "";
+                w.Line($"Layer{k}({below}, state.Layer{k}Hidden{cell}, scratch);");
+                if (layer.Cell != CellKind.SimpleRnn) w.Line($"scratch.Slice(0, {4 * h}).CopyTo(trace.Slice(Trace{k}Gates, {4 * h}));");
+                if (layer.HasCellState) w.Line($"state.Layer{k}Cell.CopyTo(trace.Slice(Trace{k}C, {h}));");
+                w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}H, {h}));");
+                below = $"state.Layer{k}Hidden";
+            }
+            if (spec.Head.Count > 0) w.Line($"Head({below}, output, scratch, trace);");
+            else w.Line($"{below}.CopyTo(output);");
+        }
+    }
+
+    private static void WriteBackwardDriver(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        RecurrentLayerSpec top = spec.Layers[spec.Layers.Count - 1];
+        w.Line();
+        w.Line("/// <summary>Backpropagation through the recorded sequence from dL/dy; see the overload with input gradients.</summary>");
+        w.Line($"public void Backward({ReadOnlySpan}<{t}> outputGradients) => Backward(outputGradients, default);");
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Backpropagation through time over the sequence the last <see cref=\"ForwardTraining\"/> recorded, through the head");
+        w.Line("/// and every layer. Adds dL/dθ into <see cref=\"Gradients\"/> (call <see cref=\"ZeroGradients\"/> between updates), sets");
+        w.Line("/// the gradients of the window's initial states (<see cref=\"InitialHiddenGradient\"/>, <see cref=\"InitialCellGradient\"/>),");
+        w.Line("/// and writes dL/dx if <paramref name=\"inputGradients\"/> is not empty.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"outputGradients\">dL/dy, row-major <c>[steps, OutputSize]</c> for the recorded steps.</param>");
+        w.Line("/// <param name=\"inputGradients\">Empty, or receives dL/dx, row-major <c>[steps, InputSize]</c>.</param>");
+        w.Line("/// <exception cref=\"global::System.InvalidOperationException\">Nothing was recorded.</exception>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">A span's length does not match the recorded steps.</exception>");
+        using (w.Block($"public void Backward({ReadOnlySpan}<{t}> outputGradients, {Span}<{t}> inputGradients)"))
+        {
+            w.Line("TrainingBuffers training = _training is { Steps: > 0 } recorded ? recorded");
+            w.Line("    : throw new global::System.InvalidOperationException(\"Backward needs a recorded sequence: call ForwardTraining first.\");");
+            w.Line("int steps = training.Steps;");
+            w.Line("global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), $\"{steps} recorded steps × OutputSize {OutputSize}\");");
+            w.Line("if (!inputGradients.IsEmpty)");
+            w.Line("    global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), $\"{steps} recorded steps × InputSize {InputSize}\");");
+            w.Line($"_gradients ??= new {t}[ParameterCount];");
+            w.Line($"{Span}<{t}> above = training.Above;");
+            w.Line($"{Span}<{t}> below = training.Below;");
+            if (spec.Layers.Count > 1) w.Line($"{Span}<{t}> swap;");
+            if (spec.Head.Count > 0)
+            {
+                w.Line($"// Head, step by step: dL/dh of the top layer into `above`, [steps, {top.HiddenSize}].");
+                w.Line("for (int step = 0; step < steps; step++)");
+                w.Line($"    HeadBackward(new {ReadOnlySpan}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * {top.HiddenSize}, {top.HiddenSize}), training.Scratch);");
+            }
+            else
+            {
+                w.Line("outputGradients.CopyTo(above); // no head: y is the top layer's h");
+            }
+            for (int i = spec.Layers.Count - 1; i >= 0; i--)
+            {
+                w.Line($"Layer{i}Backward(steps, above, below, training.Scratch, training.InitialStateGradients);");
+                if (i > 0) w.Line("swap = above; above = below; below = swap;");
+            }
+            w.Line($"if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);");
+        }
+    }
+
+    private static void WriteGradientApi(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        IReadOnlyList<Tensor> tensors = ParameterLayout.Of(spec);
+        w.Line();
+        w.Line("/// <summary>dL/dθ accumulated by <see cref=\"Backward(global::System.ReadOnlySpan{" + t + "}, global::System.Span{" + t + "})\"/>, laid out exactly like <see cref=\"Parameters\"/>.</summary>");
+        w.Line($"public {Span}<{t}> Gradients => _gradients ??= new {t}[ParameterCount];");
+        w.Line();
+        w.Line("/// <summary>The gradient of the tensor called <paramref name=\"name\"/>, shaped like it.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">The model has no tensor of that name.</exception>");
+        using (w.Block($"public {Span}<{t}> Gradient(string name)"))
+        {
+            w.Line("(int offset, int length) = Locate(name);");
+            w.Line("return Gradients.Slice(offset, length);");
+        }
+        w.Line();
+        w.Line("/// <summary>Sets every gradient to zero (PyTorch's <c>zero_grad</c>).</summary>");
+        w.Line("public void ZeroGradients() => Gradients.Clear();");
+        w.Line();
+        w.Line("/// <summary>dL/dh₀ of layer <paramref name=\"layer\"/>: the gradient of the recorded window's initial hidden state, set by the last Backward.</summary>");
+        using (w.Block($"public {ReadOnlySpan}<{t}> InitialHiddenGradient(int layer) => layer switch", ";"))
+        {
+            foreach (RecurrentLayerSpec layer in spec.Layers)
+                w.Line($"{layer.Index} => new {ReadOnlySpan}<{t}>(Training.InitialStateGradients, {ParameterLayout.StateOffset(spec, layer.Index)}, {layer.HiddenSize}),");
+            w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $\"The model has {LayerCount} recurrent layer(s).\"),");
+        }
+        w.Line();
+        w.Line("/// <summary>dL/dc₀ of LSTM layer <paramref name=\"layer\"/>, set by the last Backward; empty for other cells.</summary>");
+        using (w.Block($"public {ReadOnlySpan}<{t}> InitialCellGradient(int layer) => layer switch", ";"))
+        {
+            foreach (RecurrentLayerSpec layer in spec.Layers)
+                w.Line(layer.HasCellState
+                    ? $"{layer.Index} => new {ReadOnlySpan}<{t}>(Training.InitialStateGradients, {ParameterLayout.StateOffset(spec, layer.Index) + layer.HiddenSize}, {layer.HiddenSize}),"
+                    : $"{layer.Index} => {ReadOnlySpan}<{t}>.Empty,");
+            w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $\"The model has {LayerCount} recurrent layer(s).\"),");
+        }
+    }
+
+    private static void WriteTrainStep(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// One training step on a sequence with real-valued targets: zero the gradients, <see cref=\"ForwardTraining\"/> from the");
+        w.Line("/// current state, the loss and its gradient, <see cref=\"Backward(global::System.ReadOnlySpan{" + t + "})\"/>, optional global-norm clipping, and the");
+        w.Line("/// optimizer's update. Allocates nothing after the first call. Returns the loss before the update.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"inputs\">Row-major <c>[steps, InputSize]</c>, at most <see cref=\"SequenceLength\"/> steps.</param>");
+        w.Line("/// <param name=\"targets\">Row-major <c>[steps, OutputSize]</c>.</param>");
+        w.Line("/// <param name=\"optimizer\">Updates <see cref=\"Parameters\"/> from <see cref=\"Gradients\"/>.</param>");
+        w.Line("/// <param name=\"loss\">Mean squared error (default) or binary cross-entropy on logits (use a head without activation).</param>");
+        w.Line("/// <param name=\"maxGradientNorm\">If positive, gradients are scaled to this global L2 norm at most, as <c>clip_grad_norm_</c>.</param>");
+        using (w.Block($"public {t} TrainStep({ReadOnlySpan}<{t}> inputs, {ReadOnlySpan}<{t}> targets, global::RnnGen.IOptimizer<{t}> optimizer, global::RnnGen.LossFunction loss = global::RnnGen.LossFunction.MeanSquaredError, {t} maxGradientNorm = 0)"))
+        {
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
+            w.Line("int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, targets.Length, OutputSize, nameof(targets));");
+            w.Line("global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));");
+            w.Line("TrainingBuffers training = Training;");
+            w.Line($"{Span}<{t}> outputs = new {Span}<{t}>(training.Outputs, 0, steps * OutputSize);");
+            w.Line($"{Span}<{t}> outputGradients = new {Span}<{t}>(training.OutputGradients, 0, steps * OutputSize);");
+            w.Line("ZeroGradients();");
+            w.Line("ForwardTraining(inputs, outputs);");
+            w.Line($"{t} value = global::RnnGen.Losses.Compute(loss, outputs, targets, outputGradients);");
+            w.Line("Backward(outputGradients);");
+            w.Line("if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);");
+            w.Line("optimizer.Step(_parameters, Gradients);");
+            w.Line("return value;");
+        }
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// One training step with class targets and softmax cross-entropy over the outputs as logits (use a head without");
+        w.Line("/// activation): per step, or only the last step for sequence classification. Otherwise as the other overload.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"inputs\">Row-major <c>[steps, InputSize]</c>, at most <see cref=\"SequenceLength\"/> steps.</param>");
+        w.Line("/// <param name=\"classTargets\">The class index per step (<c>[steps]</c>), or one index when <paramref name=\"lastStepOnly\"/>.</param>");
+        w.Line("/// <param name=\"optimizer\">Updates <see cref=\"Parameters\"/> from <see cref=\"Gradients\"/>.</param>");
+        w.Line("/// <param name=\"lastStepOnly\">Whether only the last step's output is classified.</param>");
+        w.Line("/// <param name=\"maxGradientNorm\">If positive, gradients are scaled to this global L2 norm at most.</param>");
+        using (w.Block($"public {t} TrainStep({ReadOnlySpan}<{t}> inputs, {ReadOnlySpan}<int> classTargets, global::RnnGen.IOptimizer<{t}> optimizer, bool lastStepOnly = false, {t} maxGradientNorm = 0)"))
+        {
+            w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
+            w.Line("int steps = global::RnnGen.Guard.Steps(inputs.Length, InputSize, nameof(inputs));");
+            w.Line("global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));");
+            w.Line("TrainingBuffers training = Training;");
+            w.Line($"{Span}<{t}> outputs = new {Span}<{t}>(training.Outputs, 0, steps * OutputSize);");
+            w.Line($"{Span}<{t}> outputGradients = new {Span}<{t}>(training.OutputGradients, 0, steps * OutputSize);");
+            w.Line("ZeroGradients();");
+            w.Line("ForwardTraining(inputs, outputs);");
+            w.Line($"{t} value = lastStepOnly");
+            w.Line("    ? global::RnnGen.Losses.SoftmaxCrossEntropyLastStep(outputs, classTargets, OutputSize, outputGradients)");
+            w.Line("    : global::RnnGen.Losses.SoftmaxCrossEntropy(outputs, classTargets, OutputSize, outputGradients);");
+            w.Line("Backward(outputGradients);");
+            w.Line("if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);");
+            w.Line("optimizer.Step(_parameters, Gradients);");
+            w.Line("return value;");
+        }
+    }
+
+    private static void WriteInitialization(CodeWriter w, ModelSpec spec)
+    {
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Fills every parameter from a seed, deterministically on every machine. By default as PyTorch initializes: recurrent");
+        w.Line("/// tensors uniform in ±1/√H, Dense weights and biases uniform in ±1/√in; <paramref name=\"options\"/> selects Xavier or");
+        w.Line("/// orthogonal weights, zero biases, and the LSTM forget-gate bias.");
+        w.Line("/// </summary>");
+        using (w.Block("public void InitializeParameters(int seed, global::RnnGen.InitializationOptions? options = null)"))
+        {
+            w.Line("var init = new global::RnnGen.ParameterInitializer(seed, options);");
+            foreach (RecurrentLayerSpec layer in spec.Layers)
+            {
+                string gates = layer.Cell.GateCount().ToString();
+                string forget = layer.Cell == CellKind.Lstm ? "1" : "-1";
+                w.Line($"init.RecurrentWeights(Parameter(\"{layer.WeightIhName}\"), gates: {gates}, hidden: {layer.HiddenSize}, columns: {layer.InputSize}, recurrent: false);");
+                w.Line($"init.RecurrentWeights(Parameter(\"{layer.WeightHhName}\"), gates: {gates}, hidden: {layer.HiddenSize}, columns: {layer.HiddenSize}, recurrent: true);");
+                if (layer.Bias)
+                {
+                    w.Line($"init.RecurrentBias(Parameter(\"{layer.BiasIhName}\"), hidden: {layer.HiddenSize}, forgetGate: {forget}, inputBias: true);");
+                    w.Line($"init.RecurrentBias(Parameter(\"{layer.BiasHhName}\"), hidden: {layer.HiddenSize}, forgetGate: {forget}, inputBias: false);");
+                }
+            }
+            foreach (DenseLayerSpec dense in spec.Head)
+            {
+                w.Line($"init.DenseWeights(Parameter(\"{dense.WeightName}\"), outputs: {dense.OutputSize}, inputs: {dense.InputSize});");
+                if (dense.Bias) w.Line($"init.DenseBias(Parameter(\"{dense.BiasName}\"), inputs: {dense.InputSize});");
+            }
+        }
+    }
+}

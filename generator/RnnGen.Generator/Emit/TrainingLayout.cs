@@ -1,0 +1,59 @@
+using System.Collections.Generic;
+using System.Linq;
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Emit;
+
+/// <summary>One slice of a step's training record: the constant that names its offset, the offset, its length, what it holds.</summary>
+internal sealed record TraceSlice(string Constant, int Offset, int Length, string Meaning);
+
+/// <summary>
+/// What the training forward records per time step, so the backward pass needs no recomputation of products:
+/// the step's input, then per layer h_{t-1} (and c_{t-1}), the activated gates, the new c and h; then each Dense
+/// layer's activated output.
+/// </summary>
+internal static class TrainingLayout
+{
+    public static IReadOnlyList<TraceSlice> Of(ModelSpec spec)
+    {
+        var slices = new List<TraceSlice>();
+        int offset = 0;
+        void Add(string constant, int length, string meaning)
+        {
+            slices.Add(new TraceSlice(constant, offset, length, meaning));
+            offset += length;
+        }
+
+        Add("TraceInput", spec.InputSize, "x_t, the step's input");
+        foreach (RecurrentLayerSpec layer in spec.Layers)
+        {
+            int h = layer.HiddenSize;
+            string p = $"Trace{layer.Index}";
+            Add(p + "HPrev", h, $"layer {layer.Index} h_(t-1)");
+            if (layer.Cell == CellKind.Lstm)
+            {
+                Add(p + "CPrev", h, $"layer {layer.Index} c_(t-1)");
+                Add(p + "Gates", 4 * h, $"layer {layer.Index} activated gates [i, f, g, o]");
+                Add(p + "C", h, $"layer {layer.Index} c_t");
+            }
+            else if (layer.Cell == CellKind.Gru)
+            {
+                Add(p + "Gates", 4 * h, $"layer {layer.Index} [r, z, n, hn] with hn = W_hn {(layer.ResetAfter ? "h" : "(r ⊙ h)")} + b_hn");
+            }
+            Add(p + "H", h, $"layer {layer.Index} h_t");
+        }
+        foreach (DenseLayerSpec dense in spec.Head)
+            Add($"TraceDense{dense.Index}", dense.OutputSize, $"Dense {dense.Index} activated output");
+        return slices;
+    }
+
+    public static int StepLength(ModelSpec spec) => Of(spec).Sum(s => s.Length);
+
+    /// <summary>The widest per-step vector any layer reads or writes: sizes the gradient buffers between layers.</summary>
+    public static int Widest(ModelSpec spec) =>
+        new[] { spec.InputSize }.Concat(spec.Layers.Select(l => l.HiddenSize)).Concat(spec.Head.Select(d => d.OutputSize)).Max();
+
+    /// <summary>Scratch for one backward step: carried dh and dc, the new dh, pre-activation gradients, temporaries.</summary>
+    public static int BackwardScratchLength(ModelSpec spec) =>
+        System.Math.Max(spec.Layers.Max(l => 12 * l.HiddenSize), 3 * Widest(spec));
+}
