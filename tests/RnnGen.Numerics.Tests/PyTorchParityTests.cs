@@ -77,7 +77,7 @@ public class PyTorchParityTests
         Assert.True(errors.Count == 0, $"{name} ({typeof(T).Name}) differs from PyTorch beyond {tolerance:g}:\n" + string.Join("\n", errors));
     }
 
-    private static void Seed<T>(IRecurrentModel<T> model, Scenario s) where T : unmanaged
+    internal static void Seed<T>(IRecurrentModel<T> model, Scenario s) where T : unmanaged
     {
         model.ResetState();
         for (int j = 0; j < model.LayerCount; j++)

@@ -177,6 +177,7 @@ internal static partial class ModelEmitter
         w.Line($"int {i}.InputSize => InputSize;");
         w.Line($"int {i}.OutputSize => OutputSize;");
         w.Line($"int {i}.LayerCount => LayerCount;");
+        w.Line($"int {i}.SequenceLength => SequenceLength;");
         w.Line($"global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> {i}.ParameterLayout => s_parameterLayout;");
         w.Line();
         w.Line("/// <summary>Hidden size of recurrent layer <paramref name=\"layer\"/>.</summary>");

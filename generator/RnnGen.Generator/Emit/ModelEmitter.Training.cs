@@ -118,9 +118,9 @@ internal static partial class ModelEmitter
             w.Line("TrainingBuffers training = _training is { Steps: > 0 } recorded ? recorded");
             w.Line("    : throw new global::System.InvalidOperationException(\"Backward needs a recorded sequence: call ForwardTraining first.\");");
             w.Line("int steps = training.Steps;");
-            w.Line("global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), $\"{steps} recorded steps × OutputSize {OutputSize}\");");
+            w.Line("global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), \"recorded steps × OutputSize\");");
             w.Line("if (!inputGradients.IsEmpty)");
-            w.Line("    global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), $\"{steps} recorded steps × InputSize {InputSize}\");");
+            w.Line("    global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), \"recorded steps × InputSize\");");
             w.Line($"_gradients ??= new {t}[ParameterCount];");
             w.Line($"{Span}<{t}> above = training.Above;");
             w.Line($"{Span}<{t}> below = training.Below;");

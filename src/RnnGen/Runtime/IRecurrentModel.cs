@@ -58,4 +58,43 @@ public interface IRecurrentModel<T> where T : unmanaged
 
     /// <summary>Writes all parameters to a safetensors stream.</summary>
     void SaveSafetensors(Stream stream);
+
+    /// <summary>The longest sequence a training forward records.</summary>
+    int SequenceLength { get; }
+
+    /// <summary>Fills every parameter from a seed (PyTorch's scheme by default), the same on every machine.</summary>
+    void InitializeParameters(int seed, InitializationOptions? options = null);
+
+    /// <summary>Runs a sequence from the model's own state and records it for <see cref="Backward(ReadOnlySpan{T}, Span{T})"/>.</summary>
+    void ForwardTraining(ReadOnlySpan<T> inputs, Span<T> outputs);
+
+    /// <summary>Backpropagation through the recorded sequence; adds into <see cref="Gradients"/>.</summary>
+    void Backward(ReadOnlySpan<T> outputGradients);
+
+    /// <summary>Backpropagation through the recorded sequence, also writing dL/dx unless <paramref name="inputGradients"/> is empty.</summary>
+    void Backward(ReadOnlySpan<T> outputGradients, Span<T> inputGradients);
+
+    /// <summary>Steps recorded by the last training forward.</summary>
+    int RecordedSteps { get; }
+
+    /// <summary>Accumulated dL/dθ, laid out like <see cref="Parameters"/>.</summary>
+    Span<T> Gradients { get; }
+
+    /// <summary>The gradient of one named tensor.</summary>
+    Span<T> Gradient(string name);
+
+    /// <summary>Sets every gradient to zero.</summary>
+    void ZeroGradients();
+
+    /// <summary>dL/dh₀ of a layer, from the last backward pass.</summary>
+    ReadOnlySpan<T> InitialHiddenGradient(int layer);
+
+    /// <summary>dL/dc₀ of an LSTM layer (empty for other cells), from the last backward pass.</summary>
+    ReadOnlySpan<T> InitialCellGradient(int layer);
+
+    /// <summary>One training step with real-valued targets; returns the loss before the update.</summary>
+    T TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<T> targets, IOptimizer<T> optimizer, LossFunction loss = LossFunction.MeanSquaredError, T maxGradientNorm = default);
+
+    /// <summary>One training step with class targets and softmax cross-entropy; returns the loss before the update.</summary>
+    T TrainStep(ReadOnlySpan<T> inputs, ReadOnlySpan<int> classTargets, IOptimizer<T> optimizer, bool lastStepOnly = false, T maxGradientNorm = default);
 }

@@ -177,6 +177,7 @@ namespace Demo
         int global::RnnGen.IRecurrentModel<double>.InputSize => InputSize;
         int global::RnnGen.IRecurrentModel<double>.OutputSize => OutputSize;
         int global::RnnGen.IRecurrentModel<double>.LayerCount => LayerCount;
+        int global::RnnGen.IRecurrentModel<double>.SequenceLength => SequenceLength;
         global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> global::RnnGen.IRecurrentModel<double>.ParameterLayout => s_parameterLayout;
 
         /// <summary>Hidden size of recurrent layer <paramref name="layer"/>.</summary>
@@ -657,9 +658,9 @@ namespace Demo
             TrainingBuffers training = _training is { Steps: > 0 } recorded ? recorded
                 : throw new global::System.InvalidOperationException("Backward needs a recorded sequence: call ForwardTraining first.");
             int steps = training.Steps;
-            global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), $"{steps} recorded steps × OutputSize {OutputSize}");
+            global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), "recorded steps × OutputSize");
             if (!inputGradients.IsEmpty)
-                global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), $"{steps} recorded steps × InputSize {InputSize}");
+                global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), "recorded steps × InputSize");
             _gradients ??= new double[ParameterCount];
             global::System.Span<double> above = training.Above;
             global::System.Span<double> below = training.Below;

@@ -1,0 +1,42 @@
+// Models for the gradient checks and training tests: sizes that are not multiples of the vector width, mixed stacks.
+using RnnGen;
+
+namespace RnnGen.Numerics.Tests.Models;
+
+[RecurrentModel(inputSize: 3, ElementType = typeof(double), SequenceLength = 8)]
+[Lstm(5)]
+[Gru(7, ResetAfter = false)]
+[Dense(4, Activation = Activation.Tanh)]
+[Dense(3)]
+public partial class CheckLstmGruRb;
+
+[RecurrentModel(inputSize: 2, ElementType = typeof(double), SequenceLength = 8)]
+[Gru(6)]
+[SimpleRnn(5, Activation = Activation.Relu)]
+public partial class CheckGruRelu;
+
+[RecurrentModel(inputSize: 5, ElementType = typeof(double), SequenceLength = 8)]
+[SimpleRnn(9)]
+[Lstm(3, Bias = false)]
+[Dense(2, Activation = Activation.Softmax)]
+public partial class CheckRnnLstmSoftmax;
+
+[RecurrentModel(inputSize: 4, ElementType = typeof(double), SequenceLength = 8)]
+[Gru(3, Module = "enc")]
+[Dense(2, Activation = Activation.Sigmoid, Bias = false)]
+public partial class CheckGruSigmoid;
+
+[RecurrentModel(inputSize: 1, SequenceLength = 32)]
+[Lstm(16)]
+[Dense(1)]
+public partial class SineLstm;
+
+[RecurrentModel(inputSize: 1, SequenceLength = 32)]
+[Gru(16)]
+[Dense(1)]
+public partial class SineGru;
+
+[RecurrentModel(inputSize: 1, SequenceLength = 12)]
+[Gru(12)]
+[Dense(2)]
+public partial class FirstBitGru;
