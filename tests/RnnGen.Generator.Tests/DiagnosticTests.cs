@@ -140,6 +140,32 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void EmbeddingMustComeFirstAndOnce() => Expect("""
+        [RecurrentModel(2)]
+        [Lstm(4)]
+        [{|RNNG0110:Embedding(10)|}]
+        [{|RNNG0110:Embedding(12)|}]
+        public partial class Model;
+        """);
+
+    [Fact]
+    public void EmbeddingVocabularyMustBePositive() => Expect("""
+        [RecurrentModel(2)]
+        [Embedding({|RNNG0102:0|})]
+        [Gru(4)]
+        public partial class Model;
+        """);
+
+    [Fact]
+    public void DropoutOutOfRange() => Expect("""
+        [RecurrentModel(2)]
+        [Lstm(4, Dropout = {|RNNG0111:1.0|})]
+        [Gru(4, Dropout = {|RNNG0111:-0.1|})]
+        [SimpleRnn(4, Dropout = {|RNNG0111:double.NaN|})]
+        public partial class Model;
+        """);
+
+    [Fact]
     public void LanguageVersionTooLow() => Expect("""
         [{|RNNG0901:RecurrentModel(2)|}]
         [Lstm(4)]
@@ -180,7 +206,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptorIsTestedAndDocumented()
     {
-        Assert.Equal(14, DiagnosticDescriptors.All.Count);
+        Assert.Equal(16, DiagnosticDescriptors.All.Count);
         Assert.Equal(DiagnosticDescriptors.All.Count, DiagnosticDescriptors.All.Select(d => d.Id).Distinct().Count());
         string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(Snapshot.Root, "..", "..", "..", "docs", "diagnostics.md"));
         foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)

@@ -73,6 +73,18 @@ public class SnapshotTests
         """, "Demo.Forecaster");
 
     [Fact]
+    public void EmbeddingWithDropout() => Verify("""
+        using RnnGen;
+        namespace Demo;
+        [RecurrentModel(inputSize: 8, SequenceLength = 16)]
+        [Embedding(30)]
+        [Gru(12, Dropout = 0.1)]
+        [Lstm(10, Dropout = 0.2)]
+        [Dense(30)]
+        public partial class CharModel;
+        """, "Demo.CharModel");
+
+    [Fact]
     public void NestedClassInNamespace() => Verify("""
         using RnnGen;
         namespace Demo.Audio

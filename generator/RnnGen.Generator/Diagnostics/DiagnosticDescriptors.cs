@@ -79,6 +79,16 @@ internal static class DiagnosticDescriptors
         "Invalid module name",
         "Module '{0}' is not a valid PyTorch module path: use non-empty names of letters, digits and '_' separated by '.'");
 
+    /// <summary>RNNG0110: "{0}" (an [Embedding] that is not first, or a second one).</summary>
+    public static readonly DiagnosticDescriptor MisplacedEmbedding = Error("RNNG0110", Configuration,
+        "Misplaced embedding layer",
+        "{0}");
+
+    /// <summary>RNNG0111: "Dropout must be in [0, 1) (was {0})".</summary>
+    public static readonly DiagnosticDescriptor DropoutOutOfRange = Error("RNNG0111", Configuration,
+        "Dropout out of range",
+        "Dropout must be a probability in [0, 1) (was {0})");
+
     /// <summary>RNNG0901: "RnnGen needs C# 12 or later (the project uses {0})".</summary>
     public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error("RNNG0901", Usage,
         "C# 12 or later required",
@@ -88,7 +98,8 @@ internal static class DiagnosticDescriptors
     {
         ClassNotPartial, ContainingTypeNotPartial, UnsupportedClassShape, LayersSplitAcrossDeclarations,
         NoRecurrentLayer, NonPositiveSize, UnsupportedElementType, DenseBeforeRecurrent, UnknownActivation,
-        UnsupportedRecurrentActivation, ModelTooLarge, DuplicateTensorName, InvalidModuleName, LanguageVersionTooLow,
+        UnsupportedRecurrentActivation, ModelTooLarge, DuplicateTensorName, InvalidModuleName, MisplacedEmbedding,
+        DropoutOutOfRange, LanguageVersionTooLow,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);

@@ -23,6 +23,13 @@ internal static partial class ModelEmitter
         w.Line("/// <summary>The longest sequence one training step records (<c>SequenceLength</c> of [RecurrentModel]).</summary>");
         w.Line($"public const int SequenceLength = {spec.SequenceLength};");
         w.Line();
+        if (spec.Embedding is { } embedding)
+        {
+            w.Line();
+            w.Line("/// <summary>Number of token ids the embedding knows: 0..VocabularySize−1.</summary>");
+            w.Line($"public const int VocabularySize = {embedding.Vocabulary};");
+        }
+        w.Line();
         w.Line("/// <summary>Scratch values one step needs (gate pre-activations, Dense outputs); taken from the stack.</summary>");
         w.Line($"private const int ScratchLength = {ParameterLayout.ScratchLength(spec)};");
     }
@@ -112,6 +119,7 @@ internal static partial class ModelEmitter
             w.Line("for (int step = 0; step < steps; step++)");
             w.Line("    StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);");
         }
+        if (spec.Embedding is not null) WriteTokenApi(w, spec);
         w.Line();
         w.Line("/// <summary>One step through every layer: each recurrent layer updates its h (and c) in place, then the head.</summary>");
         using (w.Block($"private void StepCore(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch)"))
@@ -126,6 +134,41 @@ internal static partial class ModelEmitter
             if (spec.Head.Count > 0) w.Line($"Head({below}, output, scratch, default);");
             else w.Line($"{below}.CopyTo(output);");
         }
+    }
+
+    private static void WriteTokenApi(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        w.Line();
+        w.Line("/// <summary>Runs one step on a token id (its embedding row is the input) from the model's own state.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The token is not in 0..VocabularySize−1.</exception>");
+        w.Line($"public void Step(int token, {Span}<{t}> output) => Step(ref _state, token, output);");
+        w.Line();
+        w.Line("/// <summary>Runs one step on a token id for the stream whose state is <paramref name=\"state\"/>.</summary>");
+        w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The token is not in 0..VocabularySize−1.</exception>");
+        using (w.Block($"public void Step(ref State state, int token, {Span}<{t}> output)"))
+        {
+            w.Line("global::RnnGen.Guard.Token(token, VocabularySize, nameof(token));");
+            w.Line("global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), \"OutputSize\");");
+            w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
+            w.Line("StepCore(ref state, Embed(token), output, scratch);");
+        }
+        w.Line();
+        w.Line("/// <summary>Runs one step per token id from the model's own state; outputs row-major <c>[tokens, OutputSize]</c>.</summary>");
+        w.Line($"public void Forward({ReadOnlySpan}<int> tokens, {Span}<{t}> outputs) => Forward(ref _state, tokens, outputs);");
+        w.Line();
+        w.Line("/// <summary>Runs one step per token id on the stream whose state is <paramref name=\"state\"/>.</summary>");
+        using (w.Block($"public void Forward(ref State state, {ReadOnlySpan}<int> tokens, {Span}<{t}> outputs)"))
+        {
+            w.Line("global::RnnGen.Guard.Length(outputs.Length, tokens.Length * OutputSize, nameof(outputs), \"tokens × OutputSize\");");
+            w.Line("global::RnnGen.Guard.Tokens(tokens, VocabularySize, nameof(tokens));");
+            w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
+            w.Line("for (int step = 0; step < tokens.Length; step++)");
+            w.Line("    StepCore(ref state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch);");
+        }
+        w.Line();
+        w.Line("/// <summary>Row <paramref name=\"token\"/> of the embedding: the input vector for that token.</summary>");
+        w.Line($"private {ReadOnlySpan}<{t}> Embed(int token) => new {ReadOnlySpan}<{t}>(_parameters, EmbeddingWeight + token * InputSize, InputSize);");
     }
 
     private static void WriteParameterApi(CodeWriter w, ModelSpec spec)
@@ -178,6 +221,7 @@ internal static partial class ModelEmitter
         w.Line($"int {i}.OutputSize => OutputSize;");
         w.Line($"int {i}.LayerCount => LayerCount;");
         w.Line($"int {i}.SequenceLength => SequenceLength;");
+        if (spec.Embedding is not null) w.Line($"int global::RnnGen.ITokenModel<{spec.ElementType}>.VocabularySize => VocabularySize;");
         w.Line($"global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> {i}.ParameterLayout => s_parameterLayout;");
         w.Line();
         w.Line("/// <summary>Hidden size of recurrent layer <paramref name=\"layer\"/>.</summary>");

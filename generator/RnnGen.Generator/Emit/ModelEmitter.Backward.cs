@@ -11,7 +11,8 @@ internal static partial class ModelEmitter
     private static string MathType(ModelSpec spec) => spec.IsDouble ? "global::System.Math" : "global::System.MathF";
 
     /// <summary>The layer's input at a step in the record: the model input for layer 0, else the layer below's h_t.</summary>
-    private static string LayerInput(RecurrentLayerSpec layer) => layer.Index == 0 ? "TraceInput" : $"Trace{layer.Index - 1}H";
+    private static string LayerInput(ModelSpec spec, RecurrentLayerSpec layer) =>
+        layer.Index == 0 ? "TraceInput" : TrainingLayout.OutputOf(spec.Layers[layer.Index - 1]);
 
     private static void WriteLayerBackward(CodeWriter w, ModelSpec spec, RecurrentLayerSpec layer)
     {
@@ -43,7 +44,7 @@ internal static partial class ModelEmitter
         int h = layer.HiddenSize;
         string k = layer.Index.ToString();
         w.Line($"{ReadOnlySpan}<{t}> record = new {ReadOnlySpan}<{t}>(trace, step * StepTraceLength, StepTraceLength);");
-        w.Line($"{ReadOnlySpan}<{t}> x = record.Slice({LayerInput(layer)}, {layer.InputSize});");
+        w.Line($"{ReadOnlySpan}<{t}> x = record.Slice({LayerInput(spec, layer)}, {layer.InputSize});");
         w.Line($"{ReadOnlySpan}<{t}> hPrev = record.Slice(Trace{k}HPrev, {h});");
         w.Line($"{ReadOnlySpan}<{t}> up = above.Slice(step * {h}, {h});");
         w.Line($"{Span}<{t}> dx = below.Slice(step * {layer.InputSize}, {layer.InputSize});");
@@ -276,7 +277,7 @@ internal static partial class ModelEmitter
                     }
                     if (d.Bias)
                         w.Line($"{Tensors}.Add(new {ReadOnlySpan}<{t}>(_gradients, Dense{i}Bias, {o}), a, new {Span}<{t}>(_gradients, Dense{i}Bias, {o}));");
-                    string input = i == 0 ? $"record.Slice(Trace{top.Index}H, {top.HiddenSize})" : $"record.Slice(TraceDense{i - 1}, {spec.Head[i - 1].OutputSize})";
+                    string input = i == 0 ? $"record.Slice({TrainingLayout.OutputOf(top)}, {top.HiddenSize})" : $"record.Slice(TraceDense{i - 1}, {spec.Head[i - 1].OutputSize})";
                     string target = i == 0 ? "dTop" : (i % 2 == 0 ? "ping" : "pong");
                     w.Line($"{Span}<{t}> dx = {target}.Slice(0, {d.InputSize});");
                     w.Line("dx.Clear();");

@@ -22,6 +22,8 @@ internal static partial class ModelEmitter
         w.Line($"private const int BackwardScratchLength = {TrainingLayout.BackwardScratchLength(spec)};");
         w.Line();
         w.Line("private TrainingBuffers? _training;");
+        if (TrainingLayout.HasDropout(spec))
+            w.Line("private ulong _dropoutState = 0x9E3779B97F4A7C15UL; // SplitMix64 state for the dropout masks");
         w.Line($"private {t}[]? _gradients;");
         w.Line();
         w.Line("/// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>");
@@ -34,13 +36,24 @@ internal static partial class ModelEmitter
             w.Line($"public readonly {t}[] InitialStateGradients = new {t}[State.Length];");
             w.Line($"public readonly {t}[] Outputs = new {t}[SequenceLength * OutputSize];");
             w.Line($"public readonly {t}[] OutputGradients = new {t}[SequenceLength * OutputSize];");
+            if (spec.Embedding is not null)
+            {
+                w.Line("public readonly int[] Tokens = new int[SequenceLength];");
+                w.Line("public bool TokenInput;");
+            }
             w.Line("public int Steps;");
         }
         w.Line();
         w.Line("private TrainingBuffers Training => _training ??= new TrainingBuffers();");
         w.Line();
-        w.Line("/// <summary>The number of steps the last <see cref=\"ForwardTraining\"/> recorded (0 before any).</summary>");
+        w.Line("/// <summary>The number of steps the last training forward recorded (0 before any).</summary>");
         w.Line("public int RecordedSteps => _training?.Steps ?? 0;");
+        if (TrainingLayout.HasDropout(spec))
+        {
+            w.Line();
+            w.Line("/// <summary>Restarts the dropout masks' random sequence from <paramref name=\"seed\"/> (the same seed gives the same masks).</summary>");
+            w.Line("public void SeedDropout(int seed) => _dropoutState = global::RnnGen.DropoutMask.Seed(seed);");
+        }
         WriteForwardTraining(w, spec);
         WriteBackwardDriver(w, spec);
         WriteGradientApi(w, spec);
@@ -66,10 +79,32 @@ internal static partial class ModelEmitter
             w.Line("int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);");
             w.Line("global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));");
             w.Line("TrainingBuffers training = Training;");
+            if (spec.Embedding is not null) w.Line("training.TokenInput = false;");
             w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
             w.Line("for (int step = 0; step < steps; step++)");
             w.Line($"    StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
             w.Line("training.Steps = steps;");
+        }
+        if (spec.Embedding is not null)
+        {
+            w.Line();
+            w.Line("/// <summary>The training forward on token ids: each step's input is the token's row of the embedding, which Backward trains.</summary>");
+            w.Line("/// <param name=\"tokens\">One token id per step, each in 0..VocabularySize−1; at most <see cref=\"SequenceLength\"/> steps.</param>");
+            w.Line("/// <param name=\"outputs\">Receives row-major <c>[steps, OutputSize]</c>.</param>");
+            using (w.Block($"public void ForwardTraining({ReadOnlySpan}<int> tokens, {Span}<{t}> outputs)"))
+            {
+                w.Line("int steps = tokens.Length;");
+                w.Line("global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(tokens));");
+                w.Line("global::RnnGen.Guard.Length(outputs.Length, steps * OutputSize, nameof(outputs), \"tokens × OutputSize\");");
+                w.Line("global::RnnGen.Guard.Tokens(tokens, VocabularySize, nameof(tokens));");
+                w.Line("TrainingBuffers training = Training;");
+                w.Line("tokens.CopyTo(training.Tokens);");
+                w.Line("training.TokenInput = true;");
+                w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
+                w.Line("for (int step = 0; step < steps; step++)");
+                w.Line($"    StepRecord(ref _state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+                w.Line("training.Steps = steps;");
+            }
         }
         w.Line();
         w.Line("/// <summary>One step like <c>StepCore</c>, copying into <paramref name=\"trace\"/> what the backward pass reads.</summary>");
@@ -89,6 +124,14 @@ internal static partial class ModelEmitter
                 if (layer.HasCellState) w.Line($"state.Layer{k}Cell.CopyTo(trace.Slice(Trace{k}C, {h}));");
                 w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}H, {h}));");
                 below = $"state.Layer{k}Hidden";
+                if (layer.Dropout > 0)
+                {
+                    string p = layer.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                    w.Line($"// Dropout p = {p} on what the layer above reads (not on the carried state).");
+                    w.Line($"global::RnnGen.DropoutMask.Fill(trace.Slice(Trace{k}Mask, {h}), {p}, ref _dropoutState);");
+                    w.Line($"{Tensors}.Multiply(state.Layer{k}Hidden, trace.Slice(Trace{k}Mask, {h}), trace.Slice(Trace{k}Dropped, {h}));");
+                    below = $"trace.Slice(Trace{k}Dropped, {h})";
+                }
             }
             if (spec.Head.Count > 0) w.Line($"Head({below}, output, scratch, trace);");
             else w.Line($"{below}.CopyTo(output);");
@@ -104,7 +147,7 @@ internal static partial class ModelEmitter
         w.Line($"public void Backward({ReadOnlySpan}<{t}> outputGradients) => Backward(outputGradients, default);");
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// Backpropagation through time over the sequence the last <see cref=\"ForwardTraining\"/> recorded, through the head");
+        w.Line("/// Backpropagation through time over the sequence the last training forward recorded, through the head");
         w.Line("/// and every layer. Adds dL/dθ into <see cref=\"Gradients\"/> (call <see cref=\"ZeroGradients\"/> between updates), sets");
         w.Line("/// the gradients of the window's initial states (<see cref=\"InitialHiddenGradient\"/>, <see cref=\"InitialCellGradient\"/>),");
         w.Line("/// and writes dL/dx if <paramref name=\"inputGradients\"/> is not empty.");
@@ -135,12 +178,32 @@ internal static partial class ModelEmitter
             {
                 w.Line("outputGradients.CopyTo(above); // no head: y is the top layer's h");
             }
+            if (top.Dropout > 0) w.Line($"ApplyDropoutMasks(steps, above, Trace{top.Index}Mask, {top.HiddenSize}); // through the top layer's dropout");
             for (int i = spec.Layers.Count - 1; i >= 0; i--)
             {
                 w.Line($"Layer{i}Backward(steps, above, below, training.Scratch, training.InitialStateGradients);");
+                if (i > 0 && spec.Layers[i - 1].Dropout > 0)
+                    w.Line($"ApplyDropoutMasks(steps, below, Trace{i - 1}Mask, {spec.Layers[i - 1].HiddenSize}); // through layer {i - 1}'s dropout");
                 if (i > 0) w.Line("swap = above; above = below; below = swap;");
             }
+            if (spec.Embedding is not null)
+            {
+                w.Line("// Embedding: each step's dL/dx goes to the row of the token it came from.");
+                w.Line("if (training.TokenInput)");
+                w.Line("    for (int step = 0; step < steps; step++)");
+                w.Line($"        {Tensors}.Add(new {ReadOnlySpan}<{t}>(_gradients, EmbeddingWeight + training.Tokens[step] * InputSize, InputSize), below.Slice(step * InputSize, InputSize), new {Span}<{t}>(_gradients, EmbeddingWeight + training.Tokens[step] * InputSize, InputSize));");
+            }
             w.Line($"if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);");
+        }
+        if (TrainingLayout.HasDropout(spec))
+        {
+            w.Line();
+            w.Line("/// <summary>dL/dh = dL/d(h ⊙ mask) ⊙ mask for every recorded step (the mask already holds 1 / (1 − p)).</summary>");
+            using (w.Block($"private void ApplyDropoutMasks(int steps, {Span}<{t}> gradients, int mask, int width)"))
+            {
+                w.Line("for (int step = 0; step < steps; step++)");
+                w.Line($"    {Tensors}.Multiply(gradients.Slice(step * width, width), new {ReadOnlySpan}<{t}>(_training!.Trace, step * StepTraceLength + mask, width), gradients.Slice(step * width, width));");
+            }
         }
     }
 
@@ -185,9 +248,11 @@ internal static partial class ModelEmitter
     private static void WriteTrainStep(CodeWriter w, ModelSpec spec)
     {
         string t = spec.ElementType;
+        string optimizer = $"global::RnnGen.IOptimizer<{t}>";
+        bool tokens = spec.Embedding is not null;
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// One training step on a sequence with real-valued targets: zero the gradients, <see cref=\"ForwardTraining\"/> from the");
+        w.Line("/// One training step on a sequence with real-valued targets: zero the gradients, <see cref=\"ForwardTraining(global::System.ReadOnlySpan{" + t + "}, global::System.Span{" + t + "})\"/> from the");
         w.Line("/// current state, the loss and its gradient, <see cref=\"Backward(global::System.ReadOnlySpan{" + t + "})\"/>, optional global-norm clipping, and the");
         w.Line("/// optimizer's update. Allocates nothing after the first call. Returns the loss before the update.");
         w.Line("/// </summary>");
@@ -196,21 +261,10 @@ internal static partial class ModelEmitter
         w.Line("/// <param name=\"optimizer\">Updates <see cref=\"Parameters\"/> from <see cref=\"Gradients\"/>.</param>");
         w.Line("/// <param name=\"loss\">Mean squared error (default) or binary cross-entropy on logits (use a head without activation).</param>");
         w.Line("/// <param name=\"maxGradientNorm\">If positive, gradients are scaled to this global L2 norm at most, as <c>clip_grad_norm_</c>.</param>");
-        using (w.Block($"public {t} TrainStep({ReadOnlySpan}<{t}> inputs, {ReadOnlySpan}<{t}> targets, global::RnnGen.IOptimizer<{t}> optimizer, global::RnnGen.LossFunction loss = global::RnnGen.LossFunction.MeanSquaredError, {t} maxGradientNorm = 0)"))
+        using (w.Block($"public {t} TrainStep({ReadOnlySpan}<{t}> inputs, {ReadOnlySpan}<{t}> targets, {optimizer} optimizer, global::RnnGen.LossFunction loss = global::RnnGen.LossFunction.MeanSquaredError, {t} maxGradientNorm = 0)"))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
             w.Line("int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, targets.Length, OutputSize, nameof(targets));");
-            w.Line("global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));");
-            w.Line("TrainingBuffers training = Training;");
-            w.Line($"{Span}<{t}> outputs = new {Span}<{t}>(training.Outputs, 0, steps * OutputSize);");
-            w.Line($"{Span}<{t}> outputGradients = new {Span}<{t}>(training.OutputGradients, 0, steps * OutputSize);");
-            w.Line("ZeroGradients();");
-            w.Line("ForwardTraining(inputs, outputs);");
-            w.Line($"{t} value = global::RnnGen.Losses.Compute(loss, outputs, targets, outputGradients);");
-            w.Line("Backward(outputGradients);");
-            w.Line("if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);");
-            w.Line("optimizer.Step(_parameters, Gradients);");
-            w.Line("return value;");
+            WriteTrainStepBody(w, spec, "inputs", "global::RnnGen.Losses.Compute(loss, outputs, targets, outputGradients)");
         }
         w.Line();
         w.Line("/// <summary>");
@@ -222,24 +276,66 @@ internal static partial class ModelEmitter
         w.Line("/// <param name=\"optimizer\">Updates <see cref=\"Parameters\"/> from <see cref=\"Gradients\"/>.</param>");
         w.Line("/// <param name=\"lastStepOnly\">Whether only the last step's output is classified.</param>");
         w.Line("/// <param name=\"maxGradientNorm\">If positive, gradients are scaled to this global L2 norm at most.</param>");
-        using (w.Block($"public {t} TrainStep({ReadOnlySpan}<{t}> inputs, {ReadOnlySpan}<int> classTargets, global::RnnGen.IOptimizer<{t}> optimizer, bool lastStepOnly = false, {t} maxGradientNorm = 0)"))
+        using (w.Block($"public {t} TrainStep({ReadOnlySpan}<{t}> inputs, {ReadOnlySpan}<int> classTargets, {optimizer} optimizer, bool lastStepOnly = false, {t} maxGradientNorm = 0)"))
         {
-            w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
             w.Line("int steps = global::RnnGen.Guard.Steps(inputs.Length, InputSize, nameof(inputs));");
-            w.Line("global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));");
-            w.Line("TrainingBuffers training = Training;");
-            w.Line($"{Span}<{t}> outputs = new {Span}<{t}>(training.Outputs, 0, steps * OutputSize);");
-            w.Line($"{Span}<{t}> outputGradients = new {Span}<{t}>(training.OutputGradients, 0, steps * OutputSize);");
-            w.Line("ZeroGradients();");
-            w.Line("ForwardTraining(inputs, outputs);");
-            w.Line($"{t} value = lastStepOnly");
-            w.Line("    ? global::RnnGen.Losses.SoftmaxCrossEntropyLastStep(outputs, classTargets, OutputSize, outputGradients)");
-            w.Line("    : global::RnnGen.Losses.SoftmaxCrossEntropy(outputs, classTargets, OutputSize, outputGradients);");
+            WriteTrainStepBody(w, spec, "inputs", ClassLoss);
+        }
+        if (tokens)
+        {
+            w.Line();
+            w.Line("/// <summary>One training step on token ids with real-valued targets; see the overload on input vectors.</summary>");
+            w.Line("/// <param name=\"tokens\">One token id per step.</param>");
+            w.Line("/// <param name=\"targets\">Row-major <c>[steps, OutputSize]</c>.</param>");
+            w.Line("/// <param name=\"optimizer\">Updates <see cref=\"Parameters\"/> from <see cref=\"Gradients\"/>.</param>");
+            w.Line("/// <param name=\"loss\">Mean squared error (default) or binary cross-entropy on logits.</param>");
+            w.Line("/// <param name=\"maxGradientNorm\">If positive, gradients are scaled to this global L2 norm at most.</param>");
+            using (w.Block($"public {t} TrainStep({ReadOnlySpan}<int> tokens, {ReadOnlySpan}<{t}> targets, {optimizer} optimizer, global::RnnGen.LossFunction loss = global::RnnGen.LossFunction.MeanSquaredError, {t} maxGradientNorm = 0)"))
+            {
+                w.Line("int steps = tokens.Length;");
+                w.Line("global::RnnGen.Guard.Length(targets.Length, steps * OutputSize, nameof(targets), \"tokens × OutputSize\");");
+                WriteTrainStepBody(w, spec, "tokens", "global::RnnGen.Losses.Compute(loss, outputs, targets, outputGradients)");
+            }
+            w.Line();
+            w.Line("/// <summary>One training step on token ids with class targets (for example the next token) and softmax cross-entropy.</summary>");
+            w.Line("/// <param name=\"tokens\">One token id per step.</param>");
+            w.Line("/// <param name=\"classTargets\">The class index per step, or one index when <paramref name=\"lastStepOnly\"/>.</param>");
+            w.Line("/// <param name=\"optimizer\">Updates <see cref=\"Parameters\"/> from <see cref=\"Gradients\"/>.</param>");
+            w.Line("/// <param name=\"lastStepOnly\">Whether only the last step's output is classified.</param>");
+            w.Line("/// <param name=\"maxGradientNorm\">If positive, gradients are scaled to this global L2 norm at most.</param>");
+            using (w.Block($"public {t} TrainStep({ReadOnlySpan}<int> tokens, {ReadOnlySpan}<int> classTargets, {optimizer} optimizer, bool lastStepOnly = false, {t} maxGradientNorm = 0)"))
+            {
+                w.Line("int steps = tokens.Length;");
+                WriteTrainStepBody(w, spec, "tokens", ClassLoss);
+            }
+        }
+        w.Line();
+        w.Line("/// <summary>The end of every TrainStep: backward from the loss gradient, clipping, the optimizer's update.</summary>");
+        using (w.Block($"private {t} FinishTrainStep({t} loss, {ReadOnlySpan}<{t}> outputGradients, {optimizer} optimizer, {t} maxGradientNorm)"))
+        {
             w.Line("Backward(outputGradients);");
             w.Line("if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);");
             w.Line("optimizer.Step(_parameters, Gradients);");
-            w.Line("return value;");
+            w.Line("return loss;");
         }
+    }
+
+    private const string ClassLoss = "lastStepOnly\n    ? global::RnnGen.Losses.SoftmaxCrossEntropyLastStep(outputs, classTargets, OutputSize, outputGradients)\n    : global::RnnGen.Losses.SoftmaxCrossEntropy(outputs, classTargets, OutputSize, outputGradients)";
+
+    private static void WriteTrainStepBody(CodeWriter w, ModelSpec spec, string inputs, string loss)
+    {
+        string t = spec.ElementType;
+        w.Line("global::System.ArgumentNullException.ThrowIfNull(optimizer);");
+        w.Line($"global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof({inputs}));");
+        w.Line("TrainingBuffers training = Training;");
+        w.Line($"{Span}<{t}> outputs = new {Span}<{t}>(training.Outputs, 0, steps * OutputSize);");
+        w.Line($"{Span}<{t}> outputGradients = new {Span}<{t}>(training.OutputGradients, 0, steps * OutputSize);");
+        w.Line("ZeroGradients();");
+        w.Line($"ForwardTraining({inputs}, outputs);");
+        string[] lines = loss.Split('\n');
+        w.Line($"{t} value = {lines[0]}" + (lines.Length == 1 ? ";" : ""));
+        for (int i = 1; i < lines.Length; i++) w.Line(lines[i] + (i == lines.Length - 1 ? ";" : ""));
+        w.Line("return FinishTrainStep(value, outputGradients, optimizer, maxGradientNorm);");
     }
 
     private static void WriteInitialization(CodeWriter w, ModelSpec spec)
@@ -253,6 +349,8 @@ internal static partial class ModelEmitter
         using (w.Block("public void InitializeParameters(int seed, global::RnnGen.InitializationOptions? options = null)"))
         {
             w.Line("var init = new global::RnnGen.ParameterInitializer(seed, options);");
+            if (spec.Embedding is { } embedding)
+                w.Line($"init.EmbeddingWeights(Parameter(\"{embedding.WeightName}\"));");
             foreach (RecurrentLayerSpec layer in spec.Layers)
             {
                 string gates = layer.Cell.GateCount().ToString();

@@ -40,7 +40,8 @@ internal static partial class ModelEmitter
         }
 
         WriteClassDocs(w, spec);
-        using (w.Block($"partial class {spec.Type.ModelName} : global::RnnGen.IRecurrentModel<{spec.ElementType}>"))
+        string interfaces = $"global::RnnGen.IRecurrentModel<{spec.ElementType}>" + (spec.Embedding is null ? "" : $", global::RnnGen.ITokenModel<{spec.ElementType}>");
+        using (w.Block($"partial class {spec.Type.ModelName} : {interfaces}"))
         {
             WriteConstants(w, spec);
             WriteParameterLayout(w, spec);

@@ -13,7 +13,7 @@ internal sealed record Tensor(string Name, string OffsetConstant, int Offset, in
 }
 
 /// <summary>
-/// The order of the parameters: recurrent layers in stack order (<c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>,
+/// The order of the parameters: the embedding if any, then recurrent layers in stack order (<c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>,
 /// <c>bias_hh</c>, as PyTorch's <c>state_dict</c>), then the Dense layers (<c>weight</c>, <c>bias</c>). Every tensor
 /// keeps PyTorch's row-major layout, so the named spans are exactly PyTorch's tensors.
 /// </summary>
@@ -30,6 +30,8 @@ internal static class ParameterLayout
             offset += tensor.Length;
         }
 
+        if (spec.Embedding is { } embedding)
+            Add(embedding.WeightName, "EmbeddingWeight", embedding.Vocabulary, spec.InputSize);
         foreach (RecurrentLayerSpec layer in spec.Layers)
         {
             string p = $"Layer{layer.Index}";

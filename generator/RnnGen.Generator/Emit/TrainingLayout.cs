@@ -41,6 +41,11 @@ internal static class TrainingLayout
                 Add(p + "Gates", 4 * h, $"layer {layer.Index} [r, z, n, hn] with hn = W_hn {(layer.ResetAfter ? "h" : "(r ⊙ h)")} + b_hn");
             }
             Add(p + "H", h, $"layer {layer.Index} h_t");
+            if (layer.Dropout > 0)
+            {
+                Add(p + "Mask", h, $"layer {layer.Index} dropout mask: 0 or 1 / (1 − p)");
+                Add(p + "Dropped", h, $"layer {layer.Index} h_t ⊙ mask, what the layer above reads");
+            }
         }
         foreach (DenseLayerSpec dense in spec.Head)
             Add($"TraceDense{dense.Index}", dense.OutputSize, $"Dense {dense.Index} activated output");
@@ -48,6 +53,11 @@ internal static class TrainingLayout
     }
 
     public static int StepLength(ModelSpec spec) => Of(spec).Sum(s => s.Length);
+
+    /// <summary>Where, in a step's record, the layer above layer <paramref name="below"/> finds its input (after dropout).</summary>
+    public static string OutputOf(RecurrentLayerSpec below) => below.Dropout > 0 ? $"Trace{below.Index}Dropped" : $"Trace{below.Index}H";
+
+    public static bool HasDropout(ModelSpec spec) => spec.Layers.Any(l => l.Dropout > 0);
 
     /// <summary>The widest per-step vector any layer reads or writes: sizes the gradient buffers between layers.</summary>
     public static int Widest(ModelSpec spec) =>

@@ -8,6 +8,7 @@ internal static class KnownNames
     public const string GruAttribute = "RnnGen.GruAttribute";
     public const string SimpleRnnAttribute = "RnnGen.SimpleRnnAttribute";
     public const string DenseAttribute = "RnnGen.DenseAttribute";
+    public const string EmbeddingAttribute = "RnnGen.EmbeddingAttribute";
 
     public const string GeneratorName = "RnnGen.Generator";
 }

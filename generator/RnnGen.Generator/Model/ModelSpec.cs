@@ -12,7 +12,8 @@ internal sealed record ModelSpec(
     int InputSize,
     int SequenceLength,
     EquatableArray<RecurrentLayerSpec> Layers,
-    EquatableArray<DenseLayerSpec> Head)
+    EquatableArray<DenseLayerSpec> Head,
+    EmbeddingSpec? Embedding)
 {
     public string ElementType => IsDouble ? "double" : "float";
 
@@ -33,7 +34,8 @@ internal sealed record RecurrentLayerSpec(
     Activation Activation,
     bool ResetAfter,
     string Module,
-    int ModuleLayer)
+    int ModuleLayer,
+    double Dropout)
 {
     public int GateRows => Cell.GateCount() * HiddenSize;
 
@@ -46,6 +48,12 @@ internal sealed record RecurrentLayerSpec(
     public string BiasIhName => $"{Module}.bias_ih_l{ModuleLayer}";
 
     public string BiasHhName => $"{Module}.bias_hh_l{ModuleLayer}";
+}
+
+/// <summary>The optional embedding input layer: <c>{Module}.weight</c> <c>[Vocabulary, model InputSize]</c>.</summary>
+internal sealed record EmbeddingSpec(int Vocabulary, string Module)
+{
+    public string WeightName => Module + ".weight";
 }
 
 /// <summary>A Dense layer of the head. Its tensors are <c>{Module}.weight</c> <c>[OutputSize, InputSize]</c> and <c>{Module}.bias</c>.</summary>

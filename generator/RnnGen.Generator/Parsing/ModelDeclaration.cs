@@ -21,7 +21,8 @@ internal sealed record LayerDeclaration(
     bool Bias,
     AttributeValue<int>? Activation,
     bool ResetAfter,
-    AttributeValue<string>? Module);
+    AttributeValue<string>? Module,
+    AttributeValue<double>? Dropout);
 
 /// <summary>An argument's value and where it was written (the attribute itself when the value is a default).</summary>
 internal sealed record AttributeValue<T>(T Value, LocationInfo? Location);
@@ -32,6 +33,7 @@ internal enum LayerKind
     Gru,
     SimpleRnn,
     Dense,
+    Embedding,
 }
 
 /// <summary>The parser's result: a model spec when the declaration is valid, and the diagnostics either way.</summary>

@@ -96,6 +96,7 @@ internal static class ModelParser
         KnownNames.GruAttribute => LayerKind.Gru,
         KnownNames.SimpleRnnAttribute => LayerKind.SimpleRnn,
         KnownNames.DenseAttribute => LayerKind.Dense,
+        KnownNames.EmbeddingAttribute => LayerKind.Embedding,
         _ => null,
     };
 
@@ -117,7 +118,8 @@ internal static class ModelParser
             ReadNamed<bool>(attribute, syntax, "Bias")?.Value ?? true,
             activation,
             ReadNamed<bool>(attribute, syntax, "ResetAfter")?.Value ?? true,
-            ReadNamed<string>(attribute, syntax, "Module"));
+            ReadNamed<string>(attribute, syntax, "Module"),
+            ReadNamed<double>(attribute, syntax, "Dropout"));
     }
 
     private static AttributeValue<string>? ReadElementType(AttributeData attribute, AttributeSyntax? syntax)

@@ -30,21 +30,33 @@ internal static class ModelValidator
         if (model.ElementType is { Value: not ("float" or "double") } elementType)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedElementType, elementType.Location, elementType.Value));
 
-        var recurrent = model.Layers.Where(l => l.Kind != LayerKind.Dense).ToList();
+        var recurrent = model.Layers.Where(l => IsRecurrent(l.Kind)).ToList();
         var dense = model.Layers.Where(l => l.Kind == LayerKind.Dense).ToList();
+        var embeddings = model.Layers.Where(l => l.Kind == LayerKind.Embedding).ToList();
+        foreach (LayerDeclaration extra in embeddings.Skip(1))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedEmbedding, extra.Attribute, "A model has at most one [Embedding]: remove this one"));
+        if (embeddings.Count > 0 && !ReferenceEquals(model.Layers[0], embeddings[0]))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MisplacedEmbedding, embeddings[0].Attribute, "[Embedding] must come first, before the recurrent layers"));
         if (recurrent.Count == 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.NoRecurrentLayer, model.ModelAttribute, name));
 
         for (int i = 0; i < model.Layers.Count; i++)
         {
             LayerDeclaration layer = model.Layers[i];
-            CheckPositive(layer.Size, layer.Kind == LayerKind.Dense ? "The Dense layer's outputSize" : $"The {layer.Kind} layer's hiddenSize", diagnostics);
+            CheckPositive(layer.Size, layer.Kind switch
+            {
+                LayerKind.Dense => "The Dense layer's outputSize",
+                LayerKind.Embedding => "The Embedding layer's vocabularySize",
+                _ => $"The {layer.Kind} layer's hiddenSize",
+            }, diagnostics);
+            if (layer.Dropout is { } dropout && !(dropout.Value >= 0 && dropout.Value < 1))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DropoutOutOfRange, dropout.Location, dropout.Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture)));
             CheckActivation(layer, diagnostics);
             if (layer.Module is { } module && (module.Value is null || !ModulePath.IsMatch(module.Value)))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.InvalidModuleName, module.Location, module.Value ?? "null"));
             if (layer.Kind == LayerKind.Dense)
             {
-                LayerDeclaration? later = model.Layers.Skip(i + 1).FirstOrDefault(l => l.Kind != LayerKind.Dense);
+                LayerDeclaration? later = model.Layers.Skip(i + 1).FirstOrDefault(l => IsRecurrent(l.Kind));
                 if (later is not null)
                     diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DenseBeforeRecurrent, layer.Attribute, later.Kind));
             }
@@ -52,15 +64,17 @@ internal static class ModelValidator
         if (diagnostics.Count > 0)
             return new ParseResult(null, diagnostics.ToEquatableArray());
 
-        ModelSpec spec = Resolve(model, recurrent, dense);
-        CheckNames(spec, recurrent, dense, diagnostics);
+        ModelSpec spec = Resolve(model, recurrent, dense, embeddings.FirstOrDefault());
+        CheckNames(spec, recurrent, dense, embeddings.FirstOrDefault(), diagnostics);
         CheckSize(spec, model, diagnostics);
         return diagnostics.Count > 0
             ? new ParseResult(null, diagnostics.ToEquatableArray())
             : new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
     }
 
-    private static ModelSpec Resolve(ModelDeclaration model, List<LayerDeclaration> recurrent, List<LayerDeclaration> dense)
+    private static bool IsRecurrent(LayerKind kind) => kind is LayerKind.Lstm or LayerKind.Gru or LayerKind.SimpleRnn;
+
+    private static ModelSpec Resolve(ModelDeclaration model, List<LayerDeclaration> recurrent, List<LayerDeclaration> dense, LayerDeclaration? embedding)
     {
         var layers = new List<RecurrentLayerSpec>();
         int input = model.InputSize.Value;
@@ -70,7 +84,7 @@ internal static class ModelValidator
             int moduleLayer = layers.Count(l => l.Module == module);
             CellKind cell = layer.Kind switch { LayerKind.Lstm => CellKind.Lstm, LayerKind.Gru => CellKind.Gru, _ => CellKind.SimpleRnn };
             var activation = (Activation)(layer.Activation?.Value ?? (int)Activation.Tanh);
-            layers.Add(new RecurrentLayerSpec(layers.Count, cell, input, layer.Size.Value, layer.Bias, activation, layer.ResetAfter, module, moduleLayer));
+            layers.Add(new RecurrentLayerSpec(layers.Count, cell, input, layer.Size.Value, layer.Bias, activation, layer.ResetAfter, module, moduleLayer, layer.Dropout?.Value ?? 0));
             input = layer.Size.Value;
         }
         var head = new List<DenseLayerSpec>();
@@ -82,7 +96,8 @@ internal static class ModelValidator
             input = layer.Size.Value;
         }
         return new ModelSpec(model.Type, model.ElementType?.Value == "double", model.InputSize.Value,
-            model.SequenceLength?.Value ?? 64, layers.ToEquatableArray(), head.ToEquatableArray());
+            model.SequenceLength?.Value ?? 64, layers.ToEquatableArray(), head.ToEquatableArray(),
+            embedding is null ? null : new EmbeddingSpec(embedding.Size.Value, embedding.Module?.Value ?? "embedding"));
     }
 
     private static void CheckPositive(AttributeValue<int> value, string what, List<DiagnosticInfo> diagnostics)
@@ -100,10 +115,11 @@ internal static class ModelValidator
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedRecurrentActivation, activation.Location, (Activation)activation.Value));
     }
 
-    private static void CheckNames(ModelSpec spec, List<LayerDeclaration> recurrent, List<LayerDeclaration> dense, List<DiagnosticInfo> diagnostics)
+    private static void CheckNames(ModelSpec spec, List<LayerDeclaration> recurrent, List<LayerDeclaration> dense, LayerDeclaration? embedding, List<DiagnosticInfo> diagnostics)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var tensors = spec.Layers.Select((l, i) => (Name: l.WeightIhName, Declaration: recurrent[i]))
+        var embeddingTensor = spec.Embedding is null ? [] : new[] { (Name: spec.Embedding.WeightName, Declaration: embedding!) };
+        var tensors = embeddingTensor.Concat(spec.Layers.Select((l, i) => (Name: l.WeightIhName, Declaration: recurrent[i])))
             .Concat(spec.Head.Select((d, i) => (Name: d.WeightName, Declaration: dense[i])));
         foreach (var (tensor, declaration) in tensors)
             if (!seen.Add(tensor))
@@ -117,6 +133,8 @@ internal static class ModelValidator
             values += (long)layer.Cell.GateCount() * layer.HiddenSize * ((long)layer.InputSize + layer.HiddenSize + 2) + 2L * layer.HiddenSize;
         foreach (DenseLayerSpec dense in spec.Head)
             values += (long)dense.OutputSize * (dense.InputSize + 1);
+        if (spec.Embedding is { } embedding)
+            values += (long)embedding.Vocabulary * spec.InputSize;
         if (values > MaxValues)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName, values, MaxValues));
     }

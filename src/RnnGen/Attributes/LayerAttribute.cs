@@ -23,3 +23,17 @@ public abstract class LayerAttribute : Attribute
     /// </summary>
     public string? Module { get; set; }
 }
+
+/// <summary>Settings shared by the recurrent layers.</summary>
+public abstract class RecurrentLayerAttribute : LayerAttribute
+{
+    private protected RecurrentLayerAttribute(int hiddenSize) : base(hiddenSize) { }
+
+    /// <summary>
+    /// Dropout probability applied during training to this layer's output h_t as it is passed on (to the next layer, or
+    /// to the head for the top layer): inverted dropout, kept values scaled by 1 / (1 − p), as PyTorch's
+    /// <c>nn.LSTM(dropout=p)</c> between layers and <c>nn.Dropout(p)</c> before a head. The recurrent state itself is not
+    /// dropped, and inference never drops. In [0, 1); default 0.
+    /// </summary>
+    public double Dropout { get; set; }
+}

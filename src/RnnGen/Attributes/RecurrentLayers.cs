@@ -6,7 +6,7 @@ namespace RnnGen;
 /// A long short-term memory layer, as PyTorch's <c>nn.LSTM</c> (gate rows [i, f, g, o]).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class LstmAttribute : LayerAttribute
+public sealed class LstmAttribute : RecurrentLayerAttribute
 {
     /// <summary>An LSTM layer with <paramref name="hiddenSize"/> units.</summary>
     public LstmAttribute(int hiddenSize) : base(hiddenSize) { }
@@ -16,7 +16,7 @@ public sealed class LstmAttribute : LayerAttribute
 /// A gated recurrent unit layer (gate rows [r, z, n], as PyTorch's <c>nn.GRU</c>).
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class GruAttribute : LayerAttribute
+public sealed class GruAttribute : RecurrentLayerAttribute
 {
     /// <summary>A GRU layer with <paramref name="hiddenSize"/> units.</summary>
     public GruAttribute(int hiddenSize) : base(hiddenSize) { }
@@ -34,7 +34,7 @@ public sealed class GruAttribute : LayerAttribute
 /// An Elman recurrent layer, <c>h' = act(W_ih x + b_ih + W_hh h + b_hh)</c>, as PyTorch's <c>nn.RNN</c>.
 /// </summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
-public sealed class SimpleRnnAttribute : LayerAttribute
+public sealed class SimpleRnnAttribute : RecurrentLayerAttribute
 {
     /// <summary>A simple recurrent layer with <paramref name="hiddenSize"/> units.</summary>
     public SimpleRnnAttribute(int hiddenSize) : base(hiddenSize) { }
@@ -55,4 +55,17 @@ public sealed class DenseAttribute : LayerAttribute
 
     /// <summary>The activation applied to the outputs (default <see cref="Activation.None"/>).</summary>
     public Activation Activation { get; set; } = Activation.None;
+}
+
+/// <summary>
+/// An embedding input layer, as PyTorch's <c>nn.Embedding(vocabularySize, inputSize)</c>: the model then also takes
+/// integer token ids (<c>Step(int token, …)</c>, <c>Forward(ReadOnlySpan&lt;int&gt; tokens, …)</c>) and looks up row
+/// <c>token</c> of <c>embedding.weight</c> <c>[vocabularySize, InputSize]</c> as the step's input. Put it first, before
+/// the recurrent layers; it is trained with the rest.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class EmbeddingAttribute : LayerAttribute
+{
+    /// <summary>An embedding of <paramref name="vocabularySize"/> tokens into vectors of the model's <c>inputSize</c>.</summary>
+    public EmbeddingAttribute(int vocabularySize) : base(vocabularySize) { }
 }

@@ -42,6 +42,21 @@ public static class Guard
             ThrowSequence($"{argument} is empty: a training forward needs at least one step.", argument);
     }
 
+    /// <summary>Throws unless <paramref name="token"/> is in 0..<paramref name="vocabulary"/>-1.</summary>
+    public static void Token(int token, int vocabulary, string argument)
+    {
+        if ((uint)token >= (uint)vocabulary)
+            throw new ArgumentOutOfRangeException(argument, token, $"A token id must be in 0..{vocabulary - 1} (VocabularySize {vocabulary}).");
+    }
+
+    /// <summary>Throws unless every token is in 0..<paramref name="vocabulary"/>-1.</summary>
+    public static void Tokens(ReadOnlySpan<int> tokens, int vocabulary, string argument)
+    {
+        for (int i = 0; i < tokens.Length; i++)
+            if ((uint)tokens[i] >= (uint)vocabulary)
+                throw new ArgumentOutOfRangeException(argument, tokens[i], $"{argument}[{i}] must be in 0..{vocabulary - 1} (VocabularySize {vocabulary}).");
+    }
+
     /// <summary>Throws unless <paramref name="layer"/> is in 0..<paramref name="count"/>-1.</summary>
     public static void Layer(int layer, int count)
     {

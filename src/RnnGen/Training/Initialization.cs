@@ -92,6 +92,12 @@ public sealed class ParameterInitializer
     public void DenseBias<T>(Span<T> values, int inputs) where T : unmanaged, IFloatingPointIeee754<T> =>
         Uniform(values, 1 / Math.Sqrt(inputs));
 
+    /// <summary>An embedding's weight: standard normal, as PyTorch's <c>nn.Embedding</c>.</summary>
+    public void EmbeddingWeights<T>(Span<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < values.Length; i++) values[i] = T.CreateChecked(NextGaussian());
+    }
+
     /// <summary>The next value of SplitMix64, uniform in [0, 1) with 53 random bits.</summary>
     public double NextDouble() => (Next() >> 11) * (1.0 / (1UL << 53));
 

@@ -16,7 +16,8 @@ namespace RnnGen.Generator.Tests.Infrastructure;
 /// </summary>
 internal sealed class GeneratorHarness
 {
-    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
+    /// <summary>C# 12 with documentation comments checked, so a broken cref or a missing doc in generated code is a warning.</summary>
+    public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12, DocumentationMode.Diagnose);
 
     private static readonly ImmutableArray<MetadataReference> References =
     [
@@ -80,7 +81,10 @@ internal sealed class GeneratorHarness
         Assert.NotNull(Output);
         using var pe = new MemoryStream();
         var emit = Output!.Emit(pe);
-        var problems = emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        // CS1591 (missing XML comment) counts only in generated files; the test sources themselves carry no docs.
+        var problems = emit.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning)
+            .Where(d => !(d.Id == "CS1591" && d.Location.SourceTree?.FilePath.StartsWith("Model", StringComparison.Ordinal) == true))
+            .ToList();
         Assert.True(problems.Count == 0, "The generated code does not compile cleanly:\n" + string.Join("\n", problems));
         Assert.True(emit.Success);
         return pe.ToArray();

@@ -27,6 +27,7 @@ namespace Demo
         /// <summary>The longest sequence one training step records (<c>SequenceLength</c> of [RecurrentModel]).</summary>
         public const int SequenceLength = 32;
 
+
         /// <summary>Scratch values one step needs (gate pre-activations, Dense outputs); taken from the stack.</summary>
         private const int ScratchLength = 40;
 
@@ -600,7 +601,7 @@ namespace Demo
 
         private TrainingBuffers Training => _training ??= new TrainingBuffers();
 
-        /// <summary>The number of steps the last <see cref="ForwardTraining"/> recorded (0 before any).</summary>
+        /// <summary>The number of steps the last training forward recorded (0 before any).</summary>
         public int RecordedSteps => _training?.Steps ?? 0;
 
         /// <summary>
@@ -644,7 +645,7 @@ namespace Demo
         public void Backward(global::System.ReadOnlySpan<double> outputGradients) => Backward(outputGradients, default);
 
         /// <summary>
-        /// Backpropagation through time over the sequence the last <see cref="ForwardTraining"/> recorded, through the head
+        /// Backpropagation through time over the sequence the last training forward recorded, through the head
         /// and every layer. Adds dL/dθ into <see cref="Gradients"/> (call <see cref="ZeroGradients"/> between updates), sets
         /// the gradients of the window's initial states (<see cref="InitialHiddenGradient"/>, <see cref="InitialCellGradient"/>),
         /// and writes dL/dx if <paramref name="inputGradients"/> is not empty.
@@ -705,7 +706,7 @@ namespace Demo
         };
 
         /// <summary>
-        /// One training step on a sequence with real-valued targets: zero the gradients, <see cref="ForwardTraining"/> from the
+        /// One training step on a sequence with real-valued targets: zero the gradients, <see cref="ForwardTraining(global::System.ReadOnlySpan{double}, global::System.Span{double})"/> from the
         /// current state, the loss and its gradient, <see cref="Backward(global::System.ReadOnlySpan{double})"/>, optional global-norm clipping, and the
         /// optimizer's update. Allocates nothing after the first call. Returns the loss before the update.
         /// </summary>
@@ -716,8 +717,8 @@ namespace Demo
         /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most, as <c>clip_grad_norm_</c>.</param>
         public double TrainStep(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<double> targets, global::RnnGen.IOptimizer<double> optimizer, global::RnnGen.LossFunction loss = global::RnnGen.LossFunction.MeanSquaredError, double maxGradientNorm = 0)
         {
-            global::System.ArgumentNullException.ThrowIfNull(optimizer);
             int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, targets.Length, OutputSize, nameof(targets));
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
             global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
             TrainingBuffers training = Training;
             global::System.Span<double> outputs = new global::System.Span<double>(training.Outputs, 0, steps * OutputSize);
@@ -725,10 +726,7 @@ namespace Demo
             ZeroGradients();
             ForwardTraining(inputs, outputs);
             double value = global::RnnGen.Losses.Compute(loss, outputs, targets, outputGradients);
-            Backward(outputGradients);
-            if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
-            optimizer.Step(_parameters, Gradients);
-            return value;
+            return FinishTrainStep(value, outputGradients, optimizer, maxGradientNorm);
         }
 
         /// <summary>
@@ -742,8 +740,8 @@ namespace Demo
         /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most.</param>
         public double TrainStep(global::System.ReadOnlySpan<double> inputs, global::System.ReadOnlySpan<int> classTargets, global::RnnGen.IOptimizer<double> optimizer, bool lastStepOnly = false, double maxGradientNorm = 0)
         {
-            global::System.ArgumentNullException.ThrowIfNull(optimizer);
             int steps = global::RnnGen.Guard.Steps(inputs.Length, InputSize, nameof(inputs));
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
             global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
             TrainingBuffers training = Training;
             global::System.Span<double> outputs = new global::System.Span<double>(training.Outputs, 0, steps * OutputSize);
@@ -753,10 +751,16 @@ namespace Demo
             double value = lastStepOnly
                 ? global::RnnGen.Losses.SoftmaxCrossEntropyLastStep(outputs, classTargets, OutputSize, outputGradients)
                 : global::RnnGen.Losses.SoftmaxCrossEntropy(outputs, classTargets, OutputSize, outputGradients);
+            return FinishTrainStep(value, outputGradients, optimizer, maxGradientNorm);
+        }
+
+        /// <summary>The end of every TrainStep: backward from the loss gradient, clipping, the optimizer's update.</summary>
+        private double FinishTrainStep(double loss, global::System.ReadOnlySpan<double> outputGradients, global::RnnGen.IOptimizer<double> optimizer, double maxGradientNorm)
+        {
             Backward(outputGradients);
             if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
             optimizer.Step(_parameters, Gradients);
-            return value;
+            return loss;
         }
 
         /// <summary>

@@ -27,6 +27,7 @@ namespace Demo
         /// <summary>The longest sequence one training step records (<c>SequenceLength</c> of [RecurrentModel]).</summary>
         public const int SequenceLength = 64;
 
+
         /// <summary>Scratch values one step needs (gate pre-activations, Dense outputs); taken from the stack.</summary>
         private const int ScratchLength = 6;
 
@@ -320,7 +321,7 @@ namespace Demo
 
         private TrainingBuffers Training => _training ??= new TrainingBuffers();
 
-        /// <summary>The number of steps the last <see cref="ForwardTraining"/> recorded (0 before any).</summary>
+        /// <summary>The number of steps the last training forward recorded (0 before any).</summary>
         public int RecordedSteps => _training?.Steps ?? 0;
 
         /// <summary>
@@ -357,7 +358,7 @@ namespace Demo
         public void Backward(global::System.ReadOnlySpan<float> outputGradients) => Backward(outputGradients, default);
 
         /// <summary>
-        /// Backpropagation through time over the sequence the last <see cref="ForwardTraining"/> recorded, through the head
+        /// Backpropagation through time over the sequence the last training forward recorded, through the head
         /// and every layer. Adds dL/dθ into <see cref="Gradients"/> (call <see cref="ZeroGradients"/> between updates), sets
         /// the gradients of the window's initial states (<see cref="InitialHiddenGradient"/>, <see cref="InitialCellGradient"/>),
         /// and writes dL/dx if <paramref name="inputGradients"/> is not empty.
@@ -411,7 +412,7 @@ namespace Demo
         };
 
         /// <summary>
-        /// One training step on a sequence with real-valued targets: zero the gradients, <see cref="ForwardTraining"/> from the
+        /// One training step on a sequence with real-valued targets: zero the gradients, <see cref="ForwardTraining(global::System.ReadOnlySpan{float}, global::System.Span{float})"/> from the
         /// current state, the loss and its gradient, <see cref="Backward(global::System.ReadOnlySpan{float})"/>, optional global-norm clipping, and the
         /// optimizer's update. Allocates nothing after the first call. Returns the loss before the update.
         /// </summary>
@@ -422,8 +423,8 @@ namespace Demo
         /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most, as <c>clip_grad_norm_</c>.</param>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<float> targets, global::RnnGen.IOptimizer<float> optimizer, global::RnnGen.LossFunction loss = global::RnnGen.LossFunction.MeanSquaredError, float maxGradientNorm = 0)
         {
-            global::System.ArgumentNullException.ThrowIfNull(optimizer);
             int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, targets.Length, OutputSize, nameof(targets));
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
             global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
             TrainingBuffers training = Training;
             global::System.Span<float> outputs = new global::System.Span<float>(training.Outputs, 0, steps * OutputSize);
@@ -431,10 +432,7 @@ namespace Demo
             ZeroGradients();
             ForwardTraining(inputs, outputs);
             float value = global::RnnGen.Losses.Compute(loss, outputs, targets, outputGradients);
-            Backward(outputGradients);
-            if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
-            optimizer.Step(_parameters, Gradients);
-            return value;
+            return FinishTrainStep(value, outputGradients, optimizer, maxGradientNorm);
         }
 
         /// <summary>
@@ -448,8 +446,8 @@ namespace Demo
         /// <param name="maxGradientNorm">If positive, gradients are scaled to this global L2 norm at most.</param>
         public float TrainStep(global::System.ReadOnlySpan<float> inputs, global::System.ReadOnlySpan<int> classTargets, global::RnnGen.IOptimizer<float> optimizer, bool lastStepOnly = false, float maxGradientNorm = 0)
         {
-            global::System.ArgumentNullException.ThrowIfNull(optimizer);
             int steps = global::RnnGen.Guard.Steps(inputs.Length, InputSize, nameof(inputs));
+            global::System.ArgumentNullException.ThrowIfNull(optimizer);
             global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
             TrainingBuffers training = Training;
             global::System.Span<float> outputs = new global::System.Span<float>(training.Outputs, 0, steps * OutputSize);
@@ -459,10 +457,16 @@ namespace Demo
             float value = lastStepOnly
                 ? global::RnnGen.Losses.SoftmaxCrossEntropyLastStep(outputs, classTargets, OutputSize, outputGradients)
                 : global::RnnGen.Losses.SoftmaxCrossEntropy(outputs, classTargets, OutputSize, outputGradients);
+            return FinishTrainStep(value, outputGradients, optimizer, maxGradientNorm);
+        }
+
+        /// <summary>The end of every TrainStep: backward from the loss gradient, clipping, the optimizer's update.</summary>
+        private float FinishTrainStep(float loss, global::System.ReadOnlySpan<float> outputGradients, global::RnnGen.IOptimizer<float> optimizer, float maxGradientNorm)
+        {
             Backward(outputGradients);
             if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
             optimizer.Step(_parameters, Gradients);
-            return value;
+            return loss;
         }
 
         /// <summary>

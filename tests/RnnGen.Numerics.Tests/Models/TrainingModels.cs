@@ -40,3 +40,45 @@ public partial class SineGru;
 [Gru(12)]
 [Dense(2)]
 public partial class FirstBitGru;
+
+[RecurrentModel(inputSize: 6)]
+[Embedding(11)]
+[Gru(8)]
+[Dense(11)]
+public partial class EmbeddingGruFloat;
+
+[RecurrentModel(inputSize: 6, ElementType = typeof(double))]
+[Embedding(11)]
+[Gru(8)]
+[Dense(11)]
+public partial class EmbeddingGruDouble;
+
+[RecurrentModel(inputSize: 6)]
+[Embedding(11)]
+[Lstm(8)]
+[Lstm(8)]
+[Dense(11)]
+public partial class EmbeddingLstmFloat;
+
+[RecurrentModel(inputSize: 6, ElementType = typeof(double))]
+[Embedding(11)]
+[Lstm(8)]
+[Lstm(8)]
+[Dense(11)]
+public partial class EmbeddingLstmDouble;
+
+[RecurrentModel(inputSize: 3, ElementType = typeof(double), SequenceLength = 8)]
+[Lstm(6, Dropout = 0.3)]
+[Gru(5, ResetAfter = false, Dropout = 0.2)]
+[Dense(3, Activation = Activation.Tanh)]
+public partial class CheckDropout;
+
+[RecurrentModel(inputSize: 3, ElementType = typeof(double), SequenceLength = 8)]
+[Lstm(6)]
+[Gru(5, ResetAfter = false)]
+[Dense(3, Activation = Activation.Tanh)]
+public partial class CheckDropoutTwinWithout;
+
+[RecurrentModel(inputSize: 2, SequenceLength = 200)]
+[SimpleRnn(50, Dropout = 0.25)]
+public partial class DropoutStatistics;
