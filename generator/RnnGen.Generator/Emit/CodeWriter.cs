@@ -31,14 +31,21 @@ internal sealed class CodeWriter
         return new Closer(this, after);
     }
 
+    /// <summary>Indents the lines written until disposed, without braces (for argument lists).</summary>
+    public IDisposable Indented()
+    {
+        _indent++;
+        return new Closer(this, null);
+    }
+
     public override string ToString() => _text.ToString();
 
-    private sealed class Closer(CodeWriter writer, string after) : IDisposable
+    private sealed class Closer(CodeWriter writer, string? after) : IDisposable
     {
         public void Dispose()
         {
             writer._indent--;
-            writer.Line("}" + after);
+            if (after is not null) writer.Line("}" + after);
         }
     }
 }

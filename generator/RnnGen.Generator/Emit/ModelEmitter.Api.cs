@@ -223,6 +223,25 @@ internal static partial class ModelEmitter
         w.Line($"int {i}.SequenceLength => SequenceLength;");
         if (spec.Embedding is not null) w.Line($"int global::RnnGen.ITokenModel<{spec.ElementType}>.VocabularySize => VocabularySize;");
         w.Line($"global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> {i}.ParameterLayout => s_parameterLayout;");
+        w.Line($"global::RnnGen.ModelArchitecture {i}.Architecture => Architecture;");
+        w.Line();
+        w.Line("/// <summary>The layers as declared: cells, sizes, options and PyTorch module names.</summary>");
+        w.Line("public static global::RnnGen.ModelArchitecture Architecture { get; } = new(");
+        using (w.Indented())
+        {
+            string embedding = spec.Embedding is { } e ? $"{e.Vocabulary}, \"{e.Module}\"" : "0, null";
+            w.Line($"typeof({spec.ElementType}), InputSize, OutputSize, {embedding},");
+            using (w.Block("new global::RnnGen.RecurrentLayerInfo[]", ","))
+            {
+                foreach (RecurrentLayerSpec l in spec.Layers)
+                    w.Line($"new({l.Index}, global::RnnGen.CellType.{l.Cell}, {l.InputSize}, {l.HiddenSize}, {Bool(l.Bias)}, global::RnnGen.Activation.{l.Activation}, {Bool(l.ResetAfter)}, \"{l.Module}\", {l.ModuleLayer}, {l.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}),");
+            }
+            using (w.Block("new global::RnnGen.DenseLayerInfo[]", ");"))
+            {
+                foreach (DenseLayerSpec d in spec.Head)
+                    w.Line($"new({d.Index}, {d.InputSize}, {d.OutputSize}, {Bool(d.Bias)}, global::RnnGen.Activation.{d.Activation}, \"{d.Module}\"),");
+            }
+        }
         w.Line();
         w.Line("/// <summary>Hidden size of recurrent layer <paramref name=\"layer\"/>.</summary>");
         using (w.Block("public int HiddenSize(int layer) => layer switch", ";"))
@@ -231,6 +250,8 @@ internal static partial class ModelEmitter
             w.Line("_ => throw new global::System.ArgumentOutOfRangeException(nameof(layer), layer, $\"The model has {LayerCount} recurrent layer(s).\"),");
         }
     }
+
+    private static string Bool(bool value) => value ? "true" : "false";
 
     private static void WriteStateType(CodeWriter w, ModelSpec spec)
     {

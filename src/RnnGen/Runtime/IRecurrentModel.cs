@@ -41,6 +41,9 @@ public interface IRecurrentModel<T> where T : unmanaged
     /// <summary>All parameters, tensor after tensor in <see cref="ParameterLayout"/> order, each in PyTorch layout.</summary>
     Span<T> Parameters { get; }
 
+    /// <summary>The layers as declared: cells, sizes, options and module names.</summary>
+    ModelArchitecture Architecture { get; }
+
     /// <summary>The named tensors, with PyTorch names and shapes.</summary>
     IReadOnlyList<ParameterInfo> ParameterLayout { get; }
 

@@ -180,6 +180,20 @@ namespace Demo
         int global::RnnGen.IRecurrentModel<double>.LayerCount => LayerCount;
         int global::RnnGen.IRecurrentModel<double>.SequenceLength => SequenceLength;
         global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> global::RnnGen.IRecurrentModel<double>.ParameterLayout => s_parameterLayout;
+        global::RnnGen.ModelArchitecture global::RnnGen.IRecurrentModel<double>.Architecture => Architecture;
+
+        /// <summary>The layers as declared: cells, sizes, options and PyTorch module names.</summary>
+        public static global::RnnGen.ModelArchitecture Architecture { get; } = new(
+            typeof(double), InputSize, OutputSize, 0, null,
+            new global::RnnGen.RecurrentLayerInfo[]
+            {
+                new(0, global::RnnGen.CellType.Gru, 3, 8, true, global::RnnGen.Activation.Tanh, true, "encoder", 0, 0),
+                new(1, global::RnnGen.CellType.Lstm, 8, 8, true, global::RnnGen.Activation.Tanh, true, "decoder", 0, 0),
+            },
+            new global::RnnGen.DenseLayerInfo[]
+            {
+                new(0, 8, 1, true, global::RnnGen.Activation.None, "out"),
+            });
 
         /// <summary>Hidden size of recurrent layer <paramref name="layer"/>.</summary>
         public int HiddenSize(int layer) => layer switch

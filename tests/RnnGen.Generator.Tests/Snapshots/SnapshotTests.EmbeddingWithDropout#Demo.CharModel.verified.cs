@@ -218,6 +218,20 @@ namespace Demo
         int global::RnnGen.IRecurrentModel<float>.SequenceLength => SequenceLength;
         int global::RnnGen.ITokenModel<float>.VocabularySize => VocabularySize;
         global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> global::RnnGen.IRecurrentModel<float>.ParameterLayout => s_parameterLayout;
+        global::RnnGen.ModelArchitecture global::RnnGen.IRecurrentModel<float>.Architecture => Architecture;
+
+        /// <summary>The layers as declared: cells, sizes, options and PyTorch module names.</summary>
+        public static global::RnnGen.ModelArchitecture Architecture { get; } = new(
+            typeof(float), InputSize, OutputSize, 30, "embedding",
+            new global::RnnGen.RecurrentLayerInfo[]
+            {
+                new(0, global::RnnGen.CellType.Gru, 8, 12, true, global::RnnGen.Activation.Tanh, true, "rnn", 0, 0.1),
+                new(1, global::RnnGen.CellType.Lstm, 12, 10, true, global::RnnGen.Activation.Tanh, true, "rnn", 1, 0.2),
+            },
+            new global::RnnGen.DenseLayerInfo[]
+            {
+                new(0, 10, 30, true, global::RnnGen.Activation.None, "head"),
+            });
 
         /// <summary>Hidden size of recurrent layer <paramref name="layer"/>.</summary>
         public int HiddenSize(int layer) => layer switch

@@ -167,6 +167,19 @@ namespace Demo.Audio
                 int global::RnnGen.IRecurrentModel<float>.LayerCount => LayerCount;
                 int global::RnnGen.IRecurrentModel<float>.SequenceLength => SequenceLength;
                 global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> global::RnnGen.IRecurrentModel<float>.ParameterLayout => s_parameterLayout;
+                global::RnnGen.ModelArchitecture global::RnnGen.IRecurrentModel<float>.Architecture => Architecture;
+
+                /// <summary>The layers as declared: cells, sizes, options and PyTorch module names.</summary>
+                public static global::RnnGen.ModelArchitecture Architecture { get; } = new(
+                    typeof(float), InputSize, OutputSize, 0, null,
+                    new global::RnnGen.RecurrentLayerInfo[]
+                    {
+                        new(0, global::RnnGen.CellType.Lstm, 1, 4, true, global::RnnGen.Activation.Tanh, true, "rnn", 0, 0),
+                    },
+                    new global::RnnGen.DenseLayerInfo[]
+                    {
+                        new(0, 4, 1, true, global::RnnGen.Activation.None, "head"),
+                    });
 
                 /// <summary>Hidden size of recurrent layer <paramref name="layer"/>.</summary>
                 public int HiddenSize(int layer) => layer switch

@@ -188,6 +188,21 @@ namespace Demo
         int global::RnnGen.IRecurrentModel<float>.LayerCount => LayerCount;
         int global::RnnGen.IRecurrentModel<float>.SequenceLength => SequenceLength;
         global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> global::RnnGen.IRecurrentModel<float>.ParameterLayout => s_parameterLayout;
+        global::RnnGen.ModelArchitecture global::RnnGen.IRecurrentModel<float>.Architecture => Architecture;
+
+        /// <summary>The layers as declared: cells, sizes, options and PyTorch module names.</summary>
+        public static global::RnnGen.ModelArchitecture Architecture { get; } = new(
+            typeof(float), InputSize, OutputSize, 0, null,
+            new global::RnnGen.RecurrentLayerInfo[]
+            {
+                new(0, global::RnnGen.CellType.Lstm, 16, 32, true, global::RnnGen.Activation.Tanh, true, "rnn", 0, 0),
+                new(1, global::RnnGen.CellType.Lstm, 32, 32, true, global::RnnGen.Activation.Tanh, true, "rnn", 1, 0),
+            },
+            new global::RnnGen.DenseLayerInfo[]
+            {
+                new(0, 32, 16, true, global::RnnGen.Activation.Tanh, "head.0"),
+                new(1, 16, 10, true, global::RnnGen.Activation.Softmax, "head.1"),
+            });
 
         /// <summary>Hidden size of recurrent layer <paramref name="layer"/>.</summary>
         public int HiddenSize(int layer) => layer switch
