@@ -4,6 +4,8 @@ using RnnGen.Generator.Diagnostics;
 using RnnGen.Generator.Emit;
 using RnnGen.Generator.Infrastructure;
 using RnnGen.Generator.Parsing;
+using RnnGen.Generator.Weights;
+using System.Linq;
 
 namespace RnnGen.Generator;
 
@@ -35,12 +37,42 @@ public sealed class RecurrentModelGenerator : IIncrementalGenerator
             .Select(static (r, _) => r.Spec!)
             .WithTrackingName(TrackingNames.Specs);
 
+        // Weights compiled in: each safetensors AdditionalFile is read when it changes, never on other edits.
+        IncrementalValuesProvider<WeightsFile> weightsFiles = context.AdditionalTextsProvider
+            .Where(static t => t.Path.EndsWith(".safetensors", System.StringComparison.OrdinalIgnoreCase))
+            .Select(static (t, token) => WeightsFile.Read(t.Path, token))
+            .WithTrackingName(TrackingNames.WeightsFiles);
+
+        IncrementalValuesProvider<BoundModel> models = specs
+            .Combine(weightsFiles.Collect())
+            .Select(static (pair, _) => WeightsBinder.Bind(pair.Left, pair.Right))
+            .WithTrackingName(TrackingNames.Bind);
+
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
         {
             foreach (DiagnosticInfo diagnostic in list) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
         });
 
-        context.RegisterSourceOutput(specs, static (spc, spec) =>
-            spc.AddSource(spec.HintName, ModelEmitter.Emit(spec, spc.CancellationToken)));
+        // Weights problems carry no location (so moving code does not re-bind); the Weights argument's is joined here.
+        var weightsProblems = models
+            .Where(static m => m.Problems.Count > 0)
+            .Select(static (m, _) => (Model: m.Spec.Type.DisplayName, m.Problems))
+            .Collect();
+        var weightsLocations = results
+            .Where(static r => r.Spec is not null && r.WeightsLocation is not null)
+            .Select(static (r, _) => (Model: r.Spec!.Type.DisplayName, Location: r.WeightsLocation!))
+            .Collect();
+        context.RegisterSourceOutput(weightsProblems.Combine(weightsLocations), static (spc, pair) =>
+        {
+            foreach (var (model, problems) in pair.Left)
+            {
+                LocationInfo? location = pair.Right.FirstOrDefault(l => l.Model == model).Location;
+                foreach (WeightsProblem problem in problems)
+                    spc.ReportDiagnostic(new DiagnosticInfo(problem.Id, location, problem.Arguments).ToDiagnostic());
+            }
+        });
+
+        context.RegisterSourceOutput(models.Where(static m => m.Problems.Count == 0), static (spc, model) =>
+            spc.AddSource(model.Spec.HintName, ModelEmitter.Emit(model.Spec, model.Parameters, spc.CancellationToken)));
     }
 }

@@ -56,7 +56,8 @@ public class IncrementalityTests
         GeneratorDriverRunResult result = harness.Run();
         AssertReasons(result, TrackingNames.Parse, IncrementalStepRunReason.Modified);
         AssertReasons(result, TrackingNames.Specs, IncrementalStepRunReason.Modified);
-        AssertOutput(result, IncrementalStepRunReason.Modified);
+        // The source output is re-run (the weights-diagnostics output, with nothing to report, stays cached).
+        Assert.Contains(result.Results[0].TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs), o => o.Reason == IncrementalStepRunReason.Modified);
         Assert.NotEqual(before, GeneratorHarness.Generated(result).Single().Value);
     }
 
@@ -104,7 +105,7 @@ public class IncrementalityTests
         var harness = new GeneratorHarness(Model, Model.Replace("Forecaster", "Broken").Replace("[Lstm(8)]", "[Lstm(-1)]"));
         GeneratorDriverRunResult result = harness.Run();
         Assert.Single(result.Diagnostics);
-        foreach (string name in Incrementality.StepNames)
+        foreach (string name in Incrementality.StepNames.Where(result.Results[0].TrackedSteps.ContainsKey))
             foreach (IncrementalGeneratorRunStep step in result.Results[0].TrackedSteps[name])
                 foreach (var (value, _) in step.Outputs)
                     Incrementality.AssertNoRoslynObjects(value, name);

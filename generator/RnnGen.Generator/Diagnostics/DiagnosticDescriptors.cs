@@ -12,6 +12,7 @@ internal static class DiagnosticDescriptors
 {
     private const string Usage = "RnnGen.Usage";
     private const string Configuration = "RnnGen.Configuration";
+    private const string Weights = "RnnGen.Weights";
     private const string HelpRoot = "https://github.com/rnngen/RnnGen/blob/main/docs/diagnostics.md#";
 
     /// <summary>RNNG0001: "The model class '{0}' must be declared partial: write 'partial class {0}'".</summary>
@@ -89,6 +90,41 @@ internal static class DiagnosticDescriptors
         "Dropout out of range",
         "Dropout must be a probability in [0, 1) (was {0})");
 
+    /// <summary>RNNG0201: "The weights file '{0}' was not found: {1}".</summary>
+    public static readonly DiagnosticDescriptor WeightsFileNotFound = Error("RNNG0201", Weights,
+        "Weights file not passed to the compiler",
+        "The weights file '{0}' was not found: {1}");
+
+    /// <summary>RNNG0202: "'{0}' is not a valid safetensors file: {1}".</summary>
+    public static readonly DiagnosticDescriptor InvalidWeightsFile = Error("RNNG0202", Weights,
+        "Weights file is not valid safetensors",
+        "'{0}' is not a valid safetensors file: {1}");
+
+    /// <summary>RNNG0203: "'{0}' has no tensor '{1}' {2} ({3})".</summary>
+    public static readonly DiagnosticDescriptor MissingTensor = Error("RNNG0203", Weights,
+        "Tensor missing from the weights file",
+        "'{0}' has no tensor '{1}' {2}, which {3} needs");
+
+    /// <summary>RNNG0204: "'{0}' has a tensor '{1}' {2} that the model does not have".</summary>
+    public static readonly DiagnosticDescriptor ExtraTensor = Error("RNNG0204", Weights,
+        "Tensor in the weights file that the model does not have",
+        "'{0}' has a tensor '{1}' {2} that is not a parameter of this model (its tensors are: {3})");
+
+    /// <summary>RNNG0205: "Tensor '{1}' in '{0}' has shape {2}, expected {3}".</summary>
+    public static readonly DiagnosticDescriptor TensorShapeMismatch = Error("RNNG0205", Weights,
+        "Tensor shape does not match the model",
+        "Tensor '{1}' in '{0}' has shape {2}, expected {3}");
+
+    /// <summary>RNNG0206: "Tensor '{1}' in '{0}' has dtype {2}; compiled-in weights must be F32 or F64".</summary>
+    public static readonly DiagnosticDescriptor TensorTypeUnsupported = Error("RNNG0206", Weights,
+        "Tensor type not supported",
+        "Tensor '{1}' in '{0}' has dtype {2}; compiled-in weights must be F32 or F64");
+
+    /// <summary>RNNG0207: "RestState needs compiled-in weights".</summary>
+    public static readonly DiagnosticDescriptor RestStateWithoutWeights = Error("RNNG0207", Weights,
+        "RestState without Weights",
+        "RestState = true needs compiled-in weights: set Weights = \"file.safetensors\" too, or remove RestState");
+
     /// <summary>RNNG0901: "RnnGen needs C# 12 or later (the project uses {0})".</summary>
     public static readonly DiagnosticDescriptor LanguageVersionTooLow = Error("RNNG0901", Usage,
         "C# 12 or later required",
@@ -99,7 +135,8 @@ internal static class DiagnosticDescriptors
         ClassNotPartial, ContainingTypeNotPartial, UnsupportedClassShape, LayersSplitAcrossDeclarations,
         NoRecurrentLayer, NonPositiveSize, UnsupportedElementType, DenseBeforeRecurrent, UnknownActivation,
         UnsupportedRecurrentActivation, ModelTooLarge, DuplicateTensorName, InvalidModuleName, MisplacedEmbedding,
-        DropoutOutOfRange, LanguageVersionTooLow,
+        DropoutOutOfRange, WeightsFileNotFound, InvalidWeightsFile, MissingTensor, ExtraTensor, TensorShapeMismatch,
+        TensorTypeUnsupported, RestStateWithoutWeights, LanguageVersionTooLow,
     };
 
     private static readonly Dictionary<string, DiagnosticDescriptor> ByIdMap = All.ToDictionary(d => d.Id);

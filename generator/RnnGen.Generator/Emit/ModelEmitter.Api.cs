@@ -34,7 +34,7 @@ internal static partial class ModelEmitter
         w.Line($"private const int ScratchLength = {ParameterLayout.ScratchLength(spec)};");
     }
 
-    private static void WriteParameterLayout(CodeWriter w, ModelSpec spec)
+    private static void WriteParameterLayout(CodeWriter w, ModelSpec spec, bool compiled)
     {
         IReadOnlyList<Tensor> tensors = ParameterLayout.Of(spec);
         int nameWidth = tensors.Max(t => t.Name.Length);
@@ -54,7 +54,9 @@ internal static partial class ModelEmitter
                 w.Line($"new global::RnnGen.ParameterInfo(\"{t.Name}\", {t.OffsetConstant}, {string.Join(", ", t.Shape)}),");
         }
         w.Line();
-        w.Line($"private readonly {spec.ElementType}[] _parameters = new {spec.ElementType}[ParameterCount];");
+        w.Line(compiled
+            ? $"private readonly {spec.ElementType}[] _parameters = CompiledParameters.ToArray();"
+            : $"private readonly {spec.ElementType}[] _parameters = new {spec.ElementType}[ParameterCount];");
         w.Line("private State _state;");
     }
 
@@ -63,16 +65,30 @@ internal static partial class ModelEmitter
         string t = spec.ElementType;
         w.Line();
         w.Line("/// <summary>The model's own stream state, used by the overloads without a <c>ref State</c> argument.</summary>");
-        w.Line("public ref State CurrentState => ref _state;");
+        w.Line($"public ref State CurrentState => ref {Own(spec)};");
         w.Line();
-        w.Line("/// <summary>Sets every hidden and cell state of the model's own state to zero.</summary>");
-        w.Line("public void ResetState() => _state = default;");
+        w.Line(spec.RestState
+            ? "/// <summary>Returns the model's own state to the rest state (the state zero input settles to).</summary>"
+            : "/// <summary>Sets every hidden and cell state of the model's own state to zero.</summary>");
+        if (spec.RestState)
+        {
+            w.Line("/// <remarks>With <c>RestState</c>, zero input from this state leaves it unchanged: see <see cref=\"RestState\"/>.</remarks>");
+            using (w.Block("public void ResetState()"))
+            {
+                w.Line("_state = RestState;");
+                w.Line("_stateReady = true;");
+            }
+        }
+        else
+        {
+            w.Line("public void ResetState() => _state = default;");
+        }
         w.Line();
         w.Line("/// <summary>The hidden state h of recurrent layer <paramref name=\"layer\"/> in the model's own state (writable, to seed it).</summary>");
-        w.Line($"public {Span}<{t}> Hidden(int layer) => _state.Hidden(layer);");
+        w.Line($"public {Span}<{t}> Hidden(int layer) => {Own(spec)}.Hidden(layer);");
         w.Line();
         w.Line("/// <summary>The cell state c of LSTM layer <paramref name=\"layer\"/> in the model's own state (writable); empty for other cells.</summary>");
-        w.Line($"public {Span}<{t}> Cell(int layer) => _state.Cell(layer);");
+        w.Line($"public {Span}<{t}> Cell(int layer) => {Own(spec)}.Cell(layer);");
     }
 
     private static void WriteStepAndForward(CodeWriter w, ModelSpec spec)
@@ -83,7 +99,7 @@ internal static partial class ModelEmitter
         w.Line("/// <param name=\"input\">The step's <see cref=\"InputSize\"/> input values.</param>");
         w.Line("/// <param name=\"output\">Receives the step's <see cref=\"OutputSize\"/> outputs.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">A span has the wrong length.</exception>");
-        w.Line($"public void Step({ReadOnlySpan}<{t}> input, {Span}<{t}> output) => Step(ref _state, input, output);");
+        w.Line($"public void Step({ReadOnlySpan}<{t}> input, {Span}<{t}> output) => Step(ref {Own(spec)}, input, output);");
         w.Line();
         w.Line("/// <summary>Runs one time step of the stream whose state is <paramref name=\"state\"/>, and updates it.</summary>");
         w.Line("/// <param name=\"state\">The stream's state; any number of streams can share this model's weights.</param>");
@@ -105,7 +121,7 @@ internal static partial class ModelEmitter
         w.Line("/// <param name=\"inputs\">Row-major <c>[steps, InputSize]</c>.</param>");
         w.Line("/// <param name=\"outputs\">Receives row-major <c>[steps, OutputSize]</c>.</param>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The lengths do not describe the same number of whole steps.</exception>");
-        w.Line($"public void Forward({ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs) => Forward(ref _state, inputs, outputs);");
+        w.Line($"public void Forward({ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs) => Forward(ref {Own(spec)}, inputs, outputs);");
         w.Line();
         w.Line("/// <summary>Runs a sequence on the stream whose state is <paramref name=\"state\"/>, and updates it.</summary>");
         w.Line("/// <param name=\"state\">The stream's state.</param>");
@@ -142,7 +158,7 @@ internal static partial class ModelEmitter
         w.Line();
         w.Line("/// <summary>Runs one step on a token id (its embedding row is the input) from the model's own state.</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The token is not in 0..VocabularySize−1.</exception>");
-        w.Line($"public void Step(int token, {Span}<{t}> output) => Step(ref _state, token, output);");
+        w.Line($"public void Step(int token, {Span}<{t}> output) => Step(ref {Own(spec)}, token, output);");
         w.Line();
         w.Line("/// <summary>Runs one step on a token id for the stream whose state is <paramref name=\"state\"/>.</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentOutOfRangeException\">The token is not in 0..VocabularySize−1.</exception>");
@@ -155,7 +171,7 @@ internal static partial class ModelEmitter
         }
         w.Line();
         w.Line("/// <summary>Runs one step per token id from the model's own state; outputs row-major <c>[tokens, OutputSize]</c>.</summary>");
-        w.Line($"public void Forward({ReadOnlySpan}<int> tokens, {Span}<{t}> outputs) => Forward(ref _state, tokens, outputs);");
+        w.Line($"public void Forward({ReadOnlySpan}<int> tokens, {Span}<{t}> outputs) => Forward(ref {Own(spec)}, tokens, outputs);");
         w.Line();
         w.Line("/// <summary>Runs one step per token id on the stream whose state is <paramref name=\"state\"/>.</summary>");
         using (w.Block($"public void Forward(ref State state, {ReadOnlySpan}<int> tokens, {Span}<{t}> outputs)"))
@@ -200,11 +216,11 @@ internal static partial class ModelEmitter
         w.Line();
         w.Line("/// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>");
         w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>");
-        w.Line($"public void LoadSafetensors(string path) => global::RnnGen.ParameterFile.Load<{t}>(path, s_parameterLayout, _parameters);");
+        w.Line(Body(spec, "public void LoadSafetensors(string path)", $"global::RnnGen.ParameterFile.Load<{t}>(path, s_parameterLayout, _parameters);"));
         w.Line();
         w.Line("/// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>");
         w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>");
-        w.Line($"public void LoadSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Load<{t}>(stream, s_parameterLayout, _parameters);");
+        w.Line(Body(spec, "public void LoadSafetensors(global::System.IO.Stream stream)", $"global::RnnGen.ParameterFile.Load<{t}>(stream, s_parameterLayout, _parameters);"));
         w.Line();
         w.Line($"/// <summary>Writes all parameters as {(spec.IsDouble ? "F64" : "F32")} safetensors with PyTorch names, through a temporary file renamed over <paramref name=\"path\"/>.</summary>");
         w.Line($"public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<{t}>(path, s_parameterLayout, _parameters);");

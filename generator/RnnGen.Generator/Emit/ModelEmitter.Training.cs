@@ -82,7 +82,7 @@ internal static partial class ModelEmitter
             if (spec.Embedding is not null) w.Line("training.TokenInput = false;");
             w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
             w.Line("for (int step = 0; step < steps; step++)");
-            w.Line($"    StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+            w.Line($"    StepRecord(ref {Own(spec)}, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
             w.Line("training.Steps = steps;");
         }
         if (spec.Embedding is not null)
@@ -102,7 +102,7 @@ internal static partial class ModelEmitter
                 w.Line("training.TokenInput = true;");
                 w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
                 w.Line("for (int step = 0; step < steps; step++)");
-                w.Line($"    StepRecord(ref _state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+                w.Line($"    StepRecord(ref {Own(spec)}, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
                 w.Line("training.Steps = steps;");
             }
         }

@@ -9,6 +9,12 @@ internal static class TrackingNames
     /// <summary>The diagnostics split off the parse result.</summary>
     public const string Diagnostics = nameof(Diagnostics);
 
-    /// <summary>The valid model specs that source is emitted for.</summary>
+    /// <summary>The valid model specs.</summary>
     public const string Specs = nameof(Specs);
+
+    /// <summary>Safetensors AdditionalFiles, read once per change of the file.</summary>
+    public const string WeightsFiles = nameof(WeightsFiles);
+
+    /// <summary>Each spec bound to its compiled-in weights (or to none).</summary>
+    public const string Bind = nameof(Bind);
 }

@@ -13,7 +13,9 @@ internal sealed record ModelSpec(
     int SequenceLength,
     EquatableArray<RecurrentLayerSpec> Layers,
     EquatableArray<DenseLayerSpec> Head,
-    EmbeddingSpec? Embedding)
+    EmbeddingSpec? Embedding,
+    string? WeightsFile = null,
+    bool RestState = false)
 {
     public string ElementType => IsDouble ? "double" : "float";
 

@@ -11,7 +11,9 @@ internal sealed record ModelDeclaration(
     AttributeValue<int> InputSize,
     AttributeValue<string>? ElementType,
     AttributeValue<int>? SequenceLength,
-    EquatableArray<LayerDeclaration> Layers);
+    EquatableArray<LayerDeclaration> Layers,
+    AttributeValue<string>? Weights,
+    AttributeValue<bool>? RestState);
 
 /// <summary>One layer attribute as written.</summary>
 internal sealed record LayerDeclaration(
@@ -37,4 +39,4 @@ internal enum LayerKind
 }
 
 /// <summary>The parser's result: a model spec when the declaration is valid, and the diagnostics either way.</summary>
-internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+internal sealed record ParseResult(ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics, LocationInfo? WeightsLocation = null);

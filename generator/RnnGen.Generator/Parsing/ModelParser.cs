@@ -54,7 +54,9 @@ internal static class ModelParser
             new AttributeValue<int>((int)modelAttribute.ConstructorArguments[0].Value!, ArgumentLocation(modelSyntax, 0, "inputSize")),
             ReadElementType(modelAttribute, modelSyntax),
             ReadNamed<int>(modelAttribute, modelSyntax, "SequenceLength"),
-            layers.ToEquatableArray());
+            layers.ToEquatableArray(),
+            ReadNamed<string>(modelAttribute, modelSyntax, "Weights"),
+            ReadNamed<bool>(modelAttribute, modelSyntax, "RestState"));
 
         if (diagnostics.Count > 0)
         {

@@ -27,6 +27,10 @@ internal static class ModelValidator
         CheckPositive(model.InputSize, "inputSize", diagnostics);
         if (model.SequenceLength is { } sequenceLength)
             CheckPositive(sequenceLength, "SequenceLength", diagnostics);
+        if (model.Weights is { } weights && (weights.Value is null || weights.Value.Trim().Length == 0))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.WeightsFileNotFound, weights.Location, weights.Value ?? "null", "an empty path names no file"));
+        if (model.RestState is { Value: true } restState && model.Weights is null)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.RestStateWithoutWeights, restState.Location));
         if (model.ElementType is { Value: not ("float" or "double") } elementType)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedElementType, elementType.Location, elementType.Value));
 
@@ -69,7 +73,7 @@ internal static class ModelValidator
         CheckSize(spec, model, diagnostics);
         return diagnostics.Count > 0
             ? new ParseResult(null, diagnostics.ToEquatableArray())
-            : new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty);
+            : new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, model.Weights?.Location);
     }
 
     private static bool IsRecurrent(LayerKind kind) => kind is LayerKind.Lstm or LayerKind.Gru or LayerKind.SimpleRnn;
@@ -97,7 +101,8 @@ internal static class ModelValidator
         }
         return new ModelSpec(model.Type, model.ElementType?.Value == "double", model.InputSize.Value,
             model.SequenceLength?.Value ?? 64, layers.ToEquatableArray(), head.ToEquatableArray(),
-            embedding is null ? null : new EmbeddingSpec(embedding.Size.Value, embedding.Module?.Value ?? "embedding"));
+            embedding is null ? null : new EmbeddingSpec(embedding.Size.Value, embedding.Module?.Value ?? "embedding"),
+            model.Weights?.Value, model.RestState?.Value ?? false);
     }
 
     private static void CheckPositive(AttributeValue<int> value, string what, List<DiagnosticInfo> diagnostics)

@@ -33,4 +33,18 @@ public sealed class RecurrentModelAttribute : Attribute
     /// Inference is not limited by it: <c>Step</c> and <c>Forward</c> take sequences of any length.
     /// </summary>
     public int SequenceLength { get; set; } = 64;
+
+    /// <summary>
+    /// A safetensors file (PyTorch names, F32 or F64) whose values are compiled into the model: the project passes it
+    /// to the compiler with <c>&lt;AdditionalFiles Include="path" /&gt;</c>, the generator checks every tensor against the
+    /// model at build time (a mismatch is a build error naming the tensor) and emits the values as static data, so a new
+    /// instance starts with them, without file I/O. The path is matched against the end of the AdditionalFiles paths.
+    /// </summary>
+    public string? Weights { get; set; }
+
+    /// <summary>
+    /// With <see cref="Weights"/>: compute once, when an instance is created (and after each load), the state the model
+    /// settles to under zero input, and let <c>ResetState()</c> return to it instead of zeros (no start-up transient).
+    /// </summary>
+    public bool RestState { get; set; }
 }

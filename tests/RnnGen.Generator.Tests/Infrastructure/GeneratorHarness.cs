@@ -30,8 +30,11 @@ internal sealed class GeneratorHarness
 
     public GeneratorHarness(params string[] sources) : this(ParseOptions, sources) { }
 
-    public GeneratorHarness(CSharpParseOptions options, params string[] sources)
+    public GeneratorHarness(CSharpParseOptions options, params string[] sources) : this(options, sources, []) { }
+
+    public GeneratorHarness(CSharpParseOptions options, string[] sources, AdditionalText[] additionalFiles)
     {
+        AdditionalTexts = additionalFiles;
         Options = options;
         Compilation = CSharpCompilation.Create("RnnGenTests",
             sources.Select((s, i) => CSharpSyntaxTree.ParseText(s, options, path: $"Model{i}.cs")),
@@ -39,11 +42,14 @@ internal sealed class GeneratorHarness
             new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
         _driver = CSharpGeneratorDriver.Create(
             [new RecurrentModelGenerator().AsSourceGenerator()],
+            additionalTexts: additionalFiles,
             parseOptions: options,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
     }
 
     public CSharpParseOptions Options { get; }
+
+    public IReadOnlyList<AdditionalText> AdditionalTexts { get; private set; }
 
     public Compilation Compilation { get; private set; }
 
@@ -70,6 +76,13 @@ internal sealed class GeneratorHarness
         Compilation = Compilation.AddSyntaxTrees(CSharpSyntaxTree.ParseText(source, Options, path: path));
 
     public void Clone() => Compilation = Compilation.Clone();
+
+    /// <summary>Tells the driver that an AdditionalFile changed (as the IDE does when a file is saved).</summary>
+    public void ReplaceAdditionalText(AdditionalText old, AdditionalText replacement)
+    {
+        _driver = _driver.ReplaceAdditionalText(old, replacement);
+        AdditionalTexts = AdditionalTexts.Select(t => t == old ? replacement : t).ToList();
+    }
 
     /// <summary>The generated files by hint name.</summary>
     public static IReadOnlyDictionary<string, string> Generated(GeneratorDriverRunResult result) =>
