@@ -80,9 +80,10 @@ public sealed class WeightsTests : IDisposable
         var (harness, result, _) = Run(Model, path);
         Assert.Empty(result.Diagnostics);
         string generated = GeneratorHarness.Generated(result).Single().Value;
-        Assert.Contains("private static global::System.ReadOnlySpan<float> CompiledParameters =>", generated);
-        Assert.Contains("private readonly float[] _parameters = CompiledParameters.ToArray();", generated);
-        Assert.Contains("0.5f, 0.75f, 1f, 1.25f,", generated);
+        Assert.Contains("private static global::System.ReadOnlySpan<byte> CompiledParametersBase64 =>", generated);
+        Assert.Contains("private readonly float[] _parameters = CompiledParameters();", generated);
+        string firstValues = Convert.ToBase64String([.. BitConverter.GetBytes(0.5f), .. BitConverter.GetBytes(0.75f), .. BitConverter.GetBytes(1f)]);
+        Assert.Contains(firstValues, generated);
         harness.EmitClean();
     }
 
@@ -92,21 +93,8 @@ public sealed class WeightsTests : IDisposable
         string path = WriteFile(Layout, "F64");
         var (_, result, _) = Run(Model.Replace("[RecurrentModel(2,", "[RecurrentModel(2, ElementType = typeof(double),"), path);
         Assert.Empty(result.Diagnostics);
-        Assert.Contains("0.5d, 0.75d, 1d, 1.25d,", GeneratorHarness.Generated(result).Single().Value);
-    }
-
-    [Fact]
-    public void LiteralsRoundTrip()
-    {
-        foreach (double value in new[] { 0.1, -1e-30, 3.4028234663852886e38, 1.401298464324817e-45, -0.0, double.NaN })
-        {
-            string d = Emit.ModelEmitter.Literal(value, isDouble: true);
-            string f = Emit.ModelEmitter.Literal((float)value, isDouble: false);
-            if (double.IsNaN(value)) { Assert.Equal("double.NaN", d); continue; }
-            Assert.Equal(value, double.Parse(d.TrimEnd('d'), System.Globalization.CultureInfo.InvariantCulture));
-            Assert.Equal((float)value, float.Parse(f.TrimEnd('f'), System.Globalization.CultureInfo.InvariantCulture));
-        }
-        Assert.Equal("-0f", Emit.ModelEmitter.Literal(-0.0, isDouble: false));
+        string firstValues = Convert.ToBase64String([.. BitConverter.GetBytes(0.5), .. BitConverter.GetBytes(0.75), .. BitConverter.GetBytes(1.0)]);
+        Assert.Contains(firstValues, GeneratorHarness.Generated(result).Single().Value);
     }
 
     public static TheoryData<string, string, string[]> Mismatches => new()

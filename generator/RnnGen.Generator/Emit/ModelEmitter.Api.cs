@@ -55,7 +55,7 @@ internal static partial class ModelEmitter
         }
         w.Line();
         w.Line(compiled
-            ? $"private readonly {spec.ElementType}[] _parameters = CompiledParameters.ToArray();"
+            ? $"private readonly {spec.ElementType}[] _parameters = CompiledParameters();"
             : $"private readonly {spec.ElementType}[] _parameters = new {spec.ElementType}[ParameterCount];");
         w.Line("private State _state;");
     }

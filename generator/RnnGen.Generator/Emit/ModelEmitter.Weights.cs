@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Threading;
 using RnnGen.Generator.Infrastructure;
 using RnnGen.Generator.Model;
@@ -15,50 +14,44 @@ internal static partial class ModelEmitter
         spec.RestState ? $"{signature} {{ {load} _hasRestState = false; }}" : $"{signature} => {load}";
 
     /// <summary>
-    /// The weights file's values as a constant span in parameter order: with C# 12 on .NET 8+ a <c>ReadOnlySpan</c> of
-    /// constants is data in the assembly image (RVA), so an instance starts with them by one copy, without I/O or parsing.
+    /// The weights file's values, as the little-endian bytes of each <c>T</c> in base64 inside a UTF-8 raw string literal:
+    /// the compiler stores a <c>u8</c> literal as data in the assembly image (RVA) and reads it as one token, so a
+    /// multi-megabyte file costs the build little (a list of float literals costs Roslyn minutes at that size). Each
+    /// instance decodes it into its parameter array once; no file, no I/O.
     /// </summary>
     private static void WriteCompiledParameters(CodeWriter w, ModelSpec spec, EquatableArray<double> values, CancellationToken token)
     {
         string t = spec.ElementType;
+        int size = spec.IsDouble ? 8 : 4;
+        var bytes = new byte[values.Count * size];
+        for (int i = 0; i < values.Count; i++)
+        {
+            byte[] element = spec.IsDouble ? System.BitConverter.GetBytes(values[i]) : System.BitConverter.GetBytes((float)values[i]);
+            if (!System.BitConverter.IsLittleEndian) System.Array.Reverse(element);
+            System.Array.Copy(element, 0, bytes, i * size, size);
+        }
+        token.ThrowIfCancellationRequested();
+        string base64 = System.Convert.ToBase64String(bytes);
         w.Line();
-        w.Line($"/// <summary>The values of '{Xml(spec.WeightsFile!)}', checked against the layout above at build time, compiled into the assembly.</summary>");
-        w.Line($"private static {ReadOnlySpan}<{t}> CompiledParameters =>");
-        w.Line("[");
+        w.Line($"/// <summary>The values of '{Xml(spec.WeightsFile!)}' ({values.Count} × {t}, little-endian, base64 in {LineLength}-character lines), checked against the layout above at build time.</summary>");
+        w.Line($"private static {ReadOnlySpan}<byte> CompiledParametersBase64 => \"\"\"");
         using (w.Indented())
         {
-            const int perLine = 8;
-            var line = new System.Text.StringBuilder();
-            for (int i = 0; i < values.Count; i++)
-            {
-                if (i % 4096 == 0) token.ThrowIfCancellationRequested();
-                line.Append(Literal(values[i], spec.IsDouble)).Append(',');
-                if (i % perLine == perLine - 1 || i == values.Count - 1)
-                {
-                    w.Line(line.ToString());
-                    line.Clear();
-                }
-                else
-                {
-                    line.Append(' ');
-                }
-            }
+            for (int start = 0; start < base64.Length; start += LineLength)
+                w.Line(base64.Substring(start, System.Math.Min(LineLength, base64.Length - start)));
+            w.Line("\"\"\"u8;");
         }
-        w.Line("];");
+        w.Line();
+        w.Line("/// <summary>A new copy of the compiled-in parameters.</summary>");
+        using (w.Block($"private static {t}[] CompiledParameters()"))
+        {
+            w.Line($"var values = new {t}[ParameterCount];");
+            w.Line($"global::RnnGen.CompiledWeights.Decode<{t}>(CompiledParametersBase64, values);");
+            w.Line("return values;");
+        }
     }
 
-    /// <summary>A float or double literal that round-trips exactly, culture-invariant (G9 / G17), special values by name.</summary>
-    internal static string Literal(double value, bool isDouble)
-    {
-        string type = isDouble ? "double" : "float";
-        if (double.IsNaN(value)) return $"{type}.NaN";
-        if (double.IsPositiveInfinity(value)) return $"{type}.PositiveInfinity";
-        if (double.IsNegativeInfinity(value)) return $"{type}.NegativeInfinity";
-        if (value == 0) return (1 / value < 0 ? "-0" : "0") + (isDouble ? "d" : "f");
-        return isDouble
-            ? value.ToString("G17", CultureInfo.InvariantCulture) + "d"
-            : ((float)value).ToString("G9", CultureInfo.InvariantCulture) + "f";
-    }
+    private const int LineLength = 128;
 
     private static void WriteRestState(CodeWriter w, ModelSpec spec)
     {
