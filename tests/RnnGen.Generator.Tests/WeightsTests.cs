@@ -80,10 +80,10 @@ public sealed class WeightsTests : IDisposable
         var (harness, result, _) = Run(Model, path);
         Assert.Empty(result.Diagnostics);
         string generated = GeneratorHarness.Generated(result).Single().Value;
-        Assert.Contains("private static global::System.ReadOnlySpan<byte> CompiledParametersBase64 =>", generated);
+        Assert.Contains("private const string CompiledParametersPacked = \"", generated);
         Assert.Contains("private readonly float[] _parameters = CompiledParameters();", generated);
-        string firstValues = Convert.ToBase64String([.. BitConverter.GetBytes(0.5f), .. BitConverter.GetBytes(0.75f), .. BitConverter.GetBytes(1f)]);
-        Assert.Contains(firstValues, generated);
+        // 0.5f = 0x3F000000: characters \u0000 (escaped) and 0x3F00 ('㼀'); 0.75f = 0x3F400000: \u0000 and 0x3F40 ('㽀').
+        Assert.Contains("\"\\u0000\u3F00\\u0000\u3F40", generated);
         harness.EmitClean();
     }
 
@@ -93,8 +93,8 @@ public sealed class WeightsTests : IDisposable
         string path = WriteFile(Layout, "F64");
         var (_, result, _) = Run(Model.Replace("[RecurrentModel(2,", "[RecurrentModel(2, ElementType = typeof(double),"), path);
         Assert.Empty(result.Diagnostics);
-        string firstValues = Convert.ToBase64String([.. BitConverter.GetBytes(0.5), .. BitConverter.GetBytes(0.75), .. BitConverter.GetBytes(1.0)]);
-        Assert.Contains(firstValues, GeneratorHarness.Generated(result).Single().Value);
+        // 0.5 = 0x3FE0000000000000: three \u0000 characters, then 0x3FE0.
+        Assert.Contains("\"\\u0000\\u0000\\u0000\u3FE0", GeneratorHarness.Generated(result).Single().Value);
     }
 
     public static TheoryData<string, string, string[]> Mismatches => new()

@@ -1,51 +1,37 @@
 using System;
-using System.Buffers;
 using System.Buffers.Binary;
-using System.Buffers.Text;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 
 namespace RnnGen;
 
 /// <summary>
-/// Decodes the compiled-in weights a generated model carries: base64 lines (separated by <c>\n</c>) of the
-/// little-endian bytes of each value. Used by generated code when a model has <c>Weights = "…"</c>.
+/// Unpacks the compiled-in weights a generated model carries (<c>Weights = "…"</c>): the little-endian bytes of each
+/// value, two per character of a string constant, character k holding bytes 2k (low byte) and 2k + 1 (high byte).
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class CompiledWeights
 {
-    /// <summary>Fills <paramref name="destination"/> from the base64 lines; throws if the data does not fill it exactly.</summary>
-    public static void Decode<T>(ReadOnlySpan<byte> base64Lines, Span<T> destination) where T : unmanaged
+    /// <summary>Copies the packed values into <paramref name="destination"/>, which they must fill exactly.</summary>
+    public static void Unpack<T>(string packed, Span<T> destination) where T : unmanaged
     {
+        ArgumentNullException.ThrowIfNull(packed);
         Span<byte> bytes = MemoryMarshal.AsBytes(destination);
-        int written = 0;
-        while (!base64Lines.IsEmpty)
+        if (packed.Length * 2 != bytes.Length)
+            throw new InvalidOperationException($"The compiled-in weights hold {packed.Length * 2} bytes, expected {bytes.Length}.");
+        if (BitConverter.IsLittleEndian)
         {
-            int end = base64Lines.IndexOf((byte)'\n');
-            ReadOnlySpan<byte> line = end < 0 ? base64Lines : base64Lines[..end];
-            base64Lines = end < 0 ? default : base64Lines[(end + 1)..];
-            line = line.TrimEnd((byte)'\r');
-            if (line.IsEmpty) continue;
-            if (Base64.DecodeFromUtf8(line, bytes[written..], out _, out int count) != OperationStatus.Done)
-                throw new InvalidOperationException("The compiled-in weights are corrupt (invalid base64 or too many values).");
-            written += count;
+            MemoryMarshal.AsBytes(packed.AsSpan()).CopyTo(bytes);
+            return;
         }
-        if (written != bytes.Length)
-            throw new InvalidOperationException($"The compiled-in weights hold {written} bytes, expected {bytes.Length}.");
-        if (!BitConverter.IsLittleEndian) ReverseElements(destination);
-    }
-
-    private static void ReverseElements<T>(Span<T> values) where T : unmanaged
-    {
+        for (int i = 0; i < packed.Length; i++)
+        {
+            bytes[2 * i] = (byte)packed[i];
+            bytes[2 * i + 1] = (byte)(packed[i] >> 8);
+        }
         if (typeof(T) == typeof(float))
-        {
-            Span<int> bits = MemoryMarshal.Cast<T, int>(values);
-            for (int i = 0; i < bits.Length; i++) bits[i] = BinaryPrimitives.ReverseEndianness(bits[i]);
-        }
+            foreach (ref int bits in MemoryMarshal.Cast<T, int>(destination)) bits = BinaryPrimitives.ReverseEndianness(bits);
         else
-        {
-            Span<long> bits = MemoryMarshal.Cast<T, long>(values);
-            for (int i = 0; i < bits.Length; i++) bits[i] = BinaryPrimitives.ReverseEndianness(bits[i]);
-        }
+            foreach (ref long bits in MemoryMarshal.Cast<T, long>(destination)) bits = BinaryPrimitives.ReverseEndianness(bits);
     }
 }
