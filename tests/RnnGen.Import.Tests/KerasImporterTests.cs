@@ -106,6 +106,37 @@ public class KerasImporterTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void ReadsAnEmbeddingLayer()
+    {
+        // Keras Embedding(10, 3) weights [vocab, dim] are PyTorch's embedding.weight as they are: token t's output
+        // equals the plain GRU model's output for input row t.
+        var random = new Random(3);
+        double[][] table = Enumerable.Range(0, 10).Select(_ => Enumerable.Range(0, 3).Select(_ => (double)(float)(random.NextDouble() * 2 - 1)).ToArray()).ToArray();
+        JsonNode file = Read("keras/gru_dense_tanh");
+        file["in_shape"] = new JsonArray(null, null);
+        file["layers"]!.AsArray().Insert(0, new JsonObject
+        {
+            ["type"] = "embedding",
+            ["weights"] = new JsonArray(new JsonArray(table.Select(row => (JsonNode)new JsonArray(row.Select(v => (JsonNode)v).ToArray())).ToArray())),
+        });
+        var model = new EmbeddedGru();
+        KerasImporter.Load(model, Stream(file));
+        Assert.Equal(table.SelectMany(row => row).Select(v => (float)v).ToArray(), model.Parameter("embedding.weight").ToArray());
+
+        int[] tokens = [3, 9, 0, 4, 4, 7, 1];
+        var outputs = new float[tokens.Length * 2];
+        model.Forward(tokens, outputs);
+        var plain = new Gru3x4Dense2Tanh();
+        KerasImporter.Load(plain, ImportCase.Get("keras/gru_dense_tanh").Path);
+        double[] expected = Models.Run(plain, tokens.SelectMany(t => table[t]).ToArray());
+        Assert.Equal(expected.Select(v => (float)v).ToArray(), outputs);
+
+        var withoutEmbedding = new Gru3x4Dense2Tanh();
+        Models.Refuses(withoutEmbedding, () => KerasImporter.Load(withoutEmbedding, Stream(file)), "layer 0 (embedding)", "no [Embedding]");
+        Models.Refuses(model, () => KerasImporter.Load(model, ImportCase.Get("keras/gru_dense_tanh").Path), "no Embedding layer", "[Embedding(10)]");
+    }
+
+    [Fact]
     public void AStackedModelWithOneLayerMissingFailsLoudly()
     {
         JsonNode file = Read("keras/stacked");

@@ -92,3 +92,10 @@ public partial class OnnxLstmI2H7;
 [RecurrentModel(inputSize: 4)]
 [Lstm(3)]
 public partial class OnnxLstmI4H3;
+
+// Keras Embedding(10, 3) + the GRU of keras/gru_dense_tanh.json.
+[RecurrentModel(inputSize: 3)]
+[Embedding(10)]
+[Gru(4)]
+[Dense(2, Activation = Activation.Tanh)]
+public partial class EmbeddedGru;
