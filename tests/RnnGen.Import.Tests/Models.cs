@@ -99,3 +99,10 @@ public partial class OnnxLstmI4H3;
 [Gru(4)]
 [Dense(2, Activation = Activation.Tanh)]
 public partial class EmbeddedGru;
+
+// For the ONNX chain errors (onnx/unsupported_{layout_mismatch,squeeze_time,branch,softmax_axis,intermediate_output}).
+[RecurrentModel(inputSize: 2)]
+[Lstm(3)]
+[Lstm(3)]
+[Dense(2, Activation = Activation.Sigmoid)]
+public partial class TwoLstmI2H3;

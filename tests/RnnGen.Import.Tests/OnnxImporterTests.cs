@@ -105,6 +105,18 @@ public class OnnxImporterTests(ITestOutputHelper log)
         Models.Refuses(model, () => OnnxImporter.Load(model, Path("unsupported_" + feature)), fragment);
     }
 
+    [Theory]
+    [InlineData("layout_mismatch", "X of LSTM node 'lstm_1' (layout=1) has axes [time, batch, features], but it needs [batch, time, features]")]
+    [InlineData("squeeze_time", "Squeeze node 'squeeze_0' removes axis 0 of [time, direction, batch, features], the time axis")]
+    [InlineData("branch", "'S0' feeds 2 nodes (LSTM node 'lstm_1', Add node 'skip_connection')")]
+    [InlineData("softmax_axis", "Softmax node 'dense_softmax' (axis=0, opset 14) normalizes over more than the feature axis")]
+    [InlineData("intermediate_output", "graph output 'logits' is an intermediate value")]
+    public void RefusesAChainRnnGenCannotFollow(string name, string fragment)
+    {
+        var model = new TwoLstmI2H3();
+        Models.Refuses(model, () => OnnxImporter.Load(model, Path("unsupported_" + name)), fragment);
+    }
+
     [Fact]
     public void RefusesMismatchesWithTheModel()
     {

@@ -716,6 +716,79 @@ def unsupported_onnx():
     lstm_graph("initial_h", extra_inputs=["", "initial_h"], extra_inits=[f32_tensor("initial_h", draw(rng, (1, 1, H), 0.5))])
     lstm_graph("computed_weights", w_node=True)
     lstm_graph("unknown_op", after=[helper.make_node("Sin", ["Y"], ["Y_sin"], name="sine")])
+    chain_errors(rng)
+
+
+def chain_errors(rng):
+    """Graphs whose nodes are all supported but whose wiring RnnGen cannot follow (model: 2 LSTM layers I=2, H=3, H=3
+    and a Dense(2) head)."""
+    I, H = 2, 3
+
+    def lstm(k, x, layout=0):
+        inits = [f32_tensor("W%d" % k, draw(rng, (1, 4 * H, I if k == 0 else H), 0.5)),
+                 f32_tensor("R%d" % k, draw(rng, (1, 4 * H, H), 0.5)), f32_tensor("B%d" % k, draw(rng, (1, 8 * H), 0.5))]
+        attrs = dict(hidden_size=H)
+        if layout:
+            attrs["layout"] = 1
+        return helper.make_node("LSTM", [x, "W%d" % k, "R%d" % k, "B%d" % k], ["Y%d" % k], name="lstm_%d" % k, **attrs), inits
+
+    def save(name, nodes, inits, outputs=("out",)):
+        graph = helper.make_graph(nodes, name, [helper.make_tensor_value_info("X", TensorProto.FLOAT, ["T", "N", I])],
+                                  [helper.make_tensor_value_info(o, TensorProto.FLOAT, ["T", "N", 2]) for o in outputs],
+                                  initializer=inits)
+        save_model(graph, os.path.join(ONNX_DIR, "unsupported_%s.onnx" % name))
+
+    def head(x, extra_inits, act=None, act_attrs=None):
+        extra_inits += [f32_tensor("K", draw(rng, (H, 2), 0.5)), f32_tensor("b", draw(rng, (2,), 0.5))]
+        nodes = [helper.make_node("MatMul", [x, "K"], ["mm"], name="dense_matmul"),
+                 helper.make_node("Add", ["mm", "b"], ["out" if act is None else "logits"], name="dense_add")]
+        if act:
+            nodes.append(helper.make_node(act, ["logits"], ["out"], name="dense_" + act.lower(), **(act_attrs or {})))
+        return nodes
+
+    def squeeze(k, axes):
+        return helper.make_node("Squeeze", ["Y%d" % k, "axes%d" % k], ["S%d" % k], name="squeeze_%d" % k), i64_tensor("axes%d" % k, axes)
+
+    # The second node says layout=1 ([batch, time, features]) but gets [time, batch, features].
+    n0, i0 = lstm(0, "X")
+    s0, a0 = squeeze(0, [1])
+    n1, i1 = lstm(1, "S0", layout=1)
+    s1, a1 = helper.make_node("Squeeze", ["Y1", "axes1"], ["S1"], name="squeeze_1"), i64_tensor("axes1", [2])
+    inits = i0 + i1 + [a0, a1]
+    save("layout_mismatch", [n0, s0, n1, s1] + head("S1", inits), inits)
+
+    # Squeeze of the time axis (axis 0) between the layers.
+    n0, i0 = lstm(0, "X")
+    s0, a0 = squeeze(0, [0, 1])
+    n1, i1 = lstm(1, "S0")
+    s1, a1 = squeeze(1, [1])
+    inits = i0 + i1 + [a0, a1]
+    save("squeeze_time", [n0, s0, n1, s1] + head("S1", inits), inits)
+
+    # The first layer's output feeds the second layer and, directly, the head: a branch.
+    n0, i0 = lstm(0, "X")
+    s0, a0 = squeeze(0, [1])
+    n1, i1 = lstm(1, "S0")
+    s1, a1 = squeeze(1, [1])
+    inits = i0 + i1 + [a0, a1]
+    extra = helper.make_node("Add", ["S1", "S0"], ["sum"], name="skip_connection")
+    save("branch", [n0, s0, n1, s1, extra] + head("sum", inits), inits)
+
+    # Softmax over the time axis instead of the outputs.
+    n0, i0 = lstm(0, "X")
+    s0, a0 = squeeze(0, [1])
+    n1, i1 = lstm(1, "S0")
+    s1, a1 = squeeze(1, [1])
+    inits = i0 + i1 + [a0, a1]
+    save("softmax_axis", [n0, s0, n1, s1] + head("S1", inits, "Softmax", dict(axis=0)), inits)
+
+    # The logits before the head's Sigmoid are a graph output too.
+    n0, i0 = lstm(0, "X")
+    s0, a0 = squeeze(0, [1])
+    n1, i1 = lstm(1, "S0")
+    s1, a1 = squeeze(1, [1])
+    inits = i0 + i1 + [a0, a1]
+    save("intermediate_output", [n0, s0, n1, s1] + head("S1", inits, "Sigmoid"), inits, outputs=("out", "logits"))
 
 
 def conformance():
