@@ -85,10 +85,10 @@ public static class Charts
         var reference = loss.Add.HorizontalLine(data.MeanReturnValidationLoss);
         reference.Color = Colors.Magenta.WithAlpha(0.6);
         reference.LinePattern = LinePattern.Dashed;
-        reference.LegendText = "validation, forecasting the mean return";
+        reference.LegendText = "validation, mean-return forecast";
         loss.Title("Loss: MSE of the normalised next-" + data.Unit + " return");
         loss.XLabel("epoch");
-        loss.ShowLegend(Alignment.MiddleRight);
+        loss.ShowLegend(Edge.Right);
 
         figure.SavePng(path, 1400, 900);
     }
