@@ -1,6 +1,7 @@
 // RnnGen sample: forecast the next day's S&P 500 close (or the next month's price of one company) with an LSTM or GRU
 // that RnnGen compiles to C# and trains with backpropagation through time, and compare it with honest baselines.
 using System;
+using System.Collections.Generic;
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Diagnostics;
@@ -238,10 +239,10 @@ public static class Program
         return 0;
     }
 
-    private static System.Collections.Generic.List<EpochResult> TrainWithProgress(IRecurrentModel<float> model, Dataset dataset, TrainingSettings settings)
+    private static List<EpochResult> TrainWithProgress(IRecurrentModel<float> model, Dataset dataset, TrainingSettings settings)
     {
         int batchesPerEpoch = (dataset.Train.Length + settings.BatchSize - 1) / settings.BatchSize;
-        System.Collections.Generic.List<EpochResult> history = null!;
+        List<EpochResult> history = null!;
         ProgressBar.Run(settings.Epochs * batchesPerEpoch, bar =>
             history = Forecaster.Train(model, dataset, settings, new ConsoleProgress(bar, settings.Epochs, batchesPerEpoch)));
         return history;
@@ -283,7 +284,7 @@ public static class Program
              .AddColumn(new TableColumn($"{modelName} RMSE vs it").RightAligned()).AddColumn(new TableColumn("MAE vs it").RightAligned())
              .AddColumn(new TableColumn("DM (p)").RightAligned()).AddColumn($"{modelName} beats it?");
         table.AddRow(Markup.Escape(model.Name), model.Rmse.ToString("F2"), model.Mae.ToString("F2"), "", "", "", "");
-        var beaten = new System.Collections.Generic.List<string>();
+        var beaten = new List<string>();
         foreach (var baseline in scores[1..])
         {
             var (dm, p) = DieboldMariano(model.Predictions, baseline.Predictions, actual);
