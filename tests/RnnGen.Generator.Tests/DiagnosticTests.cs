@@ -56,6 +56,76 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void MemberNamesTakenByTheGeneratedCode() => Expect("""
+        [RecurrentModel(2)]
+        [Lstm(4)]
+        public partial class Model
+        {
+            public const int {|RNNG0005:InputSize|} = 3;
+            private float[] {|RNNG0005:_parameters|} = [];
+            public struct {|RNNG0005:State|} { }
+            private void {|RNNG0005:Layer0Gates|}() { }
+            public void Step(string text) { }   // an overload of a public method is fine
+        }
+        """);
+
+    [Fact]
+    public void SoftmaxOverOneOutputIsAWarningAndStillGenerates() => Expect("""
+        [RecurrentModel(2)]
+        [Gru(4)]
+        [Dense(1, Activation = {|RNNG0150:Activation.Softmax|})]
+        public partial class Model;
+        """, generates: true);
+
+    [Fact]
+    public void AnInvalidModelDoesNotAffectTheValidOnes()
+    {
+        var harness = new GeneratorHarness("""
+            using RnnGen;
+            [RecurrentModel(2)] [Lstm(0)] public partial class Broken;
+            [RecurrentModel(2)] [Lstm(4)] public partial class Good;
+            [RecurrentModel(3)] [Dense(2)] public partial class AlsoBroken;
+            [RecurrentModel(1)] [Gru(2)] [Dense(1)] public partial class AlsoGood;
+            """);
+        GeneratorDriverRunResult result = harness.Run();
+        Assert.Equal(["RNNG0101", "RNNG0102"], result.Diagnostics.Select(d => d.Id).OrderBy(i => i));
+        Assert.Equal(["AlsoGood.RnnGen.g.cs", "Good.RnnGen.g.cs"], GeneratorHarness.Generated(result).Keys.OrderBy(k => k));
+    }
+
+    [Fact]
+    public void EmittedMembersListsEveryMemberTheGeneratorDeclares()
+    {
+        // Parse the generated code of models that use every feature and compare with EmittedMembers.Of.
+        var harness = new GeneratorHarness("""
+            using RnnGen;
+            [RecurrentModel(3, SequenceLength = 8)] [Embedding(5)] [Gru(4, ResetAfter = false, Dropout = 0.1)] [Lstm(3)] [SimpleRnn(2)] [Dense(3)] [Dense(2)]
+            public partial class Everything;
+            """);
+        GeneratorDriverRunResult result = harness.Run();
+        var tree = Microsoft.CodeAnalysis.CSharp.CSharpSyntaxTree.ParseText(GeneratorHarness.Generated(result).Single().Value);
+        var model = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.ClassDeclarationSyntax>().First(c => c.Identifier.Text == "Everything");
+        var declared = model.Members.SelectMany(m => m switch
+        {
+            Microsoft.CodeAnalysis.CSharp.Syntax.MethodDeclarationSyntax x when x.ExplicitInterfaceSpecifier is null => [x.Identifier.Text],
+            Microsoft.CodeAnalysis.CSharp.Syntax.PropertyDeclarationSyntax x when x.ExplicitInterfaceSpecifier is null => [x.Identifier.Text],
+            Microsoft.CodeAnalysis.CSharp.Syntax.BaseFieldDeclarationSyntax x => x.Declaration.Variables.Select(v => v.Identifier.Text),
+            Microsoft.CodeAnalysis.CSharp.Syntax.BaseTypeDeclarationSyntax x => [x.Identifier.Text],
+            _ => [],
+        }).Distinct().ToList();
+        Assert.NotEmpty(declared);
+        // The validator reports a conflict for each declared name: declare them all in a user partial and count.
+        var conflicts = new GeneratorHarness("""
+            using RnnGen;
+            [RecurrentModel(3, SequenceLength = 8)] [Embedding(5)] [Gru(4, ResetAfter = false, Dropout = 0.1)] [Lstm(3)] [SimpleRnn(2)] [Dense(3)] [Dense(2)]
+            public partial class Everything
+            {
+            """ + string.Join("\n", declared.Select(n => $"    public int {n};")) + "\n}\n").Run();
+        var reported = conflicts.Diagnostics.Where(d => d.Id == "RNNG0005").Select(d => d.GetMessage()).ToList();
+        foreach (string name in declared)
+            Assert.Contains(reported, m => m.Contains($"'{name}'"));
+    }
+
+    [Fact]
     public void NoRecurrentLayer() => Expect("""
         [{|RNNG0101:RecurrentModel(2)|}]
         [Dense(3)]
@@ -206,14 +276,14 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptorIsTestedAndDocumented()
     {
-        Assert.Equal(23, DiagnosticDescriptors.All.Count);
+        Assert.Equal(25, DiagnosticDescriptors.All.Count);
         Assert.Equal(DiagnosticDescriptors.All.Count, DiagnosticDescriptors.All.Select(d => d.Id).Distinct().Count());
         string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(Snapshot.Root, "..", "..", "..", "docs", "diagnostics.md"));
         foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)
         {
             Assert.Contains($"## {descriptor.Id}", readme);
             Assert.EndsWith("#" + descriptor.Id.ToLowerInvariant(), descriptor.HelpLinkUri);
-            Assert.Equal(DiagnosticSeverity.Error, descriptor.DefaultSeverity);
+            Assert.Equal(descriptor.Id == "RNNG0150" ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, descriptor.DefaultSeverity);
         }
     }
 

@@ -35,6 +35,11 @@ internal static class DiagnosticDescriptors
         "Layer attributes split across partial declarations",
         "The layer attributes of '{0}' must all be on the partial declaration that carries [RecurrentModel], so their order is defined: move this attribute there");
 
+    /// <summary>RNNG0005: "'{0}' already declares a member named '{1}'".</summary>
+    public static readonly DiagnosticDescriptor MemberConflict = Error("RNNG0005", Usage,
+        "Member name taken by the generated code",
+        "'{0}' declares a member named '{1}', which RnnGen generates for the model: rename your member");
+
     /// <summary>RNNG0101: "'{0}' has no recurrent layer".</summary>
     public static readonly DiagnosticDescriptor NoRecurrentLayer = Error("RNNG0101", Configuration,
         "Model has no recurrent layer",
@@ -90,6 +95,11 @@ internal static class DiagnosticDescriptors
         "Dropout out of range",
         "Dropout must be a probability in [0, 1) (was {0})");
 
+    /// <summary>RNNG0150 (warning): "Softmax over one output is always 1".</summary>
+    public static readonly DiagnosticDescriptor SoftmaxOfOne = new("RNNG0150", "Softmax over a single output",
+        "Softmax over a single output is always 1, whatever the input: use Activation.Sigmoid for one probability, or more outputs",
+        Configuration, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpRoot + "rnng0150");
+
     /// <summary>RNNG0201: "The weights file '{0}' was not found: {1}".</summary>
     public static readonly DiagnosticDescriptor WeightsFileNotFound = Error("RNNG0201", Weights,
         "Weights file not passed to the compiler",
@@ -132,10 +142,10 @@ internal static class DiagnosticDescriptors
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
-        ClassNotPartial, ContainingTypeNotPartial, UnsupportedClassShape, LayersSplitAcrossDeclarations,
+        ClassNotPartial, ContainingTypeNotPartial, UnsupportedClassShape, LayersSplitAcrossDeclarations, MemberConflict,
         NoRecurrentLayer, NonPositiveSize, UnsupportedElementType, DenseBeforeRecurrent, UnknownActivation,
         UnsupportedRecurrentActivation, ModelTooLarge, DuplicateTensorName, InvalidModuleName, MisplacedEmbedding,
-        DropoutOutOfRange, WeightsFileNotFound, InvalidWeightsFile, MissingTensor, ExtraTensor, TensorShapeMismatch,
+        DropoutOutOfRange, SoftmaxOfOne, WeightsFileNotFound, InvalidWeightsFile, MissingTensor, ExtraTensor, TensorShapeMismatch,
         TensorTypeUnsupported, RestStateWithoutWeights, LanguageVersionTooLow,
     };
 

@@ -13,7 +13,11 @@ internal sealed record ModelDeclaration(
     AttributeValue<int>? SequenceLength,
     EquatableArray<LayerDeclaration> Layers,
     AttributeValue<string>? Weights,
-    AttributeValue<bool>? RestState);
+    AttributeValue<bool>? RestState,
+    EquatableArray<UserMember> Members);
+
+/// <summary>A member the user declared in the model class: its name, whether it is a method, and where its name is.</summary>
+internal sealed record UserMember(string Name, bool IsMethod, LocationInfo? Location);
 
 /// <summary>One layer attribute as written.</summary>
 internal sealed record LayerDeclaration(

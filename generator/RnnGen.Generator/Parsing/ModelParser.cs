@@ -56,7 +56,11 @@ internal static class ModelParser
             ReadNamed<int>(modelAttribute, modelSyntax, "SequenceLength"),
             layers.ToEquatableArray(),
             ReadNamed<string>(modelAttribute, modelSyntax, "Weights"),
-            ReadNamed<bool>(modelAttribute, modelSyntax, "RestState"));
+            ReadNamed<bool>(modelAttribute, modelSyntax, "RestState"),
+            type.GetMembers()
+                .Where(m => !m.IsImplicitlyDeclared && m.Locations.Length > 0 && m.Locations[0].IsInSource)
+                .Select(m => new UserMember(m.Name, m is IMethodSymbol, LocationInfo.From(m.Locations[0])))
+                .ToEquatableArray());
 
         if (diagnostics.Count > 0)
         {

@@ -69,11 +69,14 @@ internal static class ModelValidator
             return new ParseResult(null, diagnostics.ToEquatableArray());
 
         ModelSpec spec = Resolve(model, recurrent, dense, embeddings.FirstOrDefault());
+        CheckMemberConflicts(spec, model, diagnostics);
+        CheckLikelyMistakes(spec, dense, diagnostics);
         CheckNames(spec, recurrent, dense, embeddings.FirstOrDefault(), diagnostics);
         CheckSize(spec, model, diagnostics);
-        return diagnostics.Count > 0
+        bool errors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
+        return errors
             ? new ParseResult(null, diagnostics.ToEquatableArray())
-            : new ParseResult(spec, EquatableArray<DiagnosticInfo>.Empty, model.Weights?.Location);
+            : new ParseResult(spec, diagnostics.ToEquatableArray(), model.Weights?.Location);
     }
 
     private static bool IsRecurrent(LayerKind kind) => kind is LayerKind.Lstm or LayerKind.Gru or LayerKind.SimpleRnn;
@@ -129,6 +132,22 @@ internal static class ModelValidator
         foreach (var (tensor, declaration) in tensors)
             if (!seen.Add(tensor))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateTensorName, declaration.Module?.Location ?? declaration.Attribute, tensor));
+    }
+
+    private static void CheckMemberConflicts(ModelSpec spec, ModelDeclaration model, List<DiagnosticInfo> diagnostics)
+    {
+        var emitted = new HashSet<string>(Emit.EmittedMembers.Of(spec), StringComparer.Ordinal);
+        foreach (UserMember member in model.Members)
+            if (emitted.Contains(member.Name) && !(member.IsMethod && Emit.EmittedMembers.OverloadableMethods.Contains(member.Name)))
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberConflict, member.Location, spec.Type.ModelName, member.Name));
+    }
+
+    /// <summary>Legal but almost certainly wrong: warnings.</summary>
+    private static void CheckLikelyMistakes(ModelSpec spec, List<LayerDeclaration> dense, List<DiagnosticInfo> diagnostics)
+    {
+        foreach (DenseLayerSpec layer in spec.Head)
+            if (layer.Activation == Activation.Softmax && layer.OutputSize == 1)
+                diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOfOne, dense[layer.Index].Activation?.Location ?? dense[layer.Index].Attribute));
     }
 
     private static void CheckSize(ModelSpec spec, ModelDeclaration model, List<DiagnosticInfo> diagnostics)
