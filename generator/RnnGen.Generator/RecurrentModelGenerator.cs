@@ -23,7 +23,7 @@ public sealed class RecurrentModelGenerator : IIncrementalGenerator
         IncrementalValuesProvider<ParseResult> results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 KnownNames.RecurrentModelAttribute,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is ClassDeclarationSyntax or RecordDeclarationSyntax,
                 static (ctx, token) => ModelParser.Parse(ctx, token))
             .WithTrackingName(TrackingNames.Parse);
 

@@ -46,6 +46,20 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void RecordClass() => Expect("""
+        [RecurrentModel(2)]
+        [Lstm(4)]
+        public partial record {|RNNG0003:Model|};
+        """);
+
+    [Fact]
+    public void OneHugeMatrixIsRefused() => Expect("""
+        [{|RNNG0107:RecurrentModel(9000)|}]
+        [Gru(3000)]
+        public partial class Model;
+        """);
+
+    [Fact]
     public void LayersSplitAcrossDeclarations() => Expect("""
         [RecurrentModel(2)]
         [Lstm(4)]

@@ -27,7 +27,7 @@ internal static class DiagnosticDescriptors
 
     /// <summary>RNNG0003: "The model class '{0}' must not be {1}".</summary>
     public static readonly DiagnosticDescriptor UnsupportedClassShape = Error("RNNG0003", Usage,
-        "Model class must be a non-generic, non-static class",
+        "Model class must be a non-generic, non-static, non-record class",
         "The model class '{0}' must not be {1}: declare a non-generic, non-static partial class");
 
     /// <summary>RNNG0004: "Layer attributes of '{0}' must all be on the declaration that carries [RecurrentModel]".</summary>
@@ -73,7 +73,7 @@ internal static class DiagnosticDescriptors
     /// <summary>RNNG0107: "The model '{0}' has {1} parameters; at most {2} are supported".</summary>
     public static readonly DiagnosticDescriptor ModelTooLarge = Error("RNNG0107", Configuration,
         "Model too large",
-        "The model '{0}' has {1} parameters or state values; at most {2} are supported: reduce the layer sizes");
+        "The model '{0}' has {1} parameters or state values (or elements in one weight matrix); at most {2} are supported: reduce the layer sizes");
 
     /// <summary>RNNG0108: "Tensor name '{0}' is used by two layers".</summary>
     public static readonly DiagnosticDescriptor DuplicateTensorName = Error("RNNG0108", Configuration,

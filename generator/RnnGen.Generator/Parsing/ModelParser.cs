@@ -19,7 +19,7 @@ internal static class ModelParser
     public static ParseResult Parse(GeneratorAttributeSyntaxContext context, CancellationToken token)
     {
         var diagnostics = new List<DiagnosticInfo>();
-        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax declaration)
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax declaration)
             return new ParseResult(null, EquatableArray<DiagnosticInfo>.Empty);
         AttributeData? modelAttribute = context.Attributes.FirstOrDefault();
         if (modelAttribute is null || HasErrors(modelAttribute))
@@ -37,7 +37,7 @@ internal static class ModelParser
             if (HasErrors(attribute))
                 return new ParseResult(null, diagnostics.ToEquatableArray());   // the compiler reports the error
             if (attribute.ApplicationSyntaxReference?.GetSyntax(token) is not AttributeSyntax syntax) continue;
-            if (syntax.FirstAncestorOrSelf<ClassDeclarationSyntax>() != declaration)
+            if (syntax.FirstAncestorOrSelf<TypeDeclarationSyntax>() != declaration)
             {
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LayersSplitAcrossDeclarations, LocationInfo.From(syntax), type.Name));
                 continue;
@@ -71,13 +71,15 @@ internal static class ModelParser
         return ModelValidator.Validate(model);
     }
 
-    private static void CheckDeclaration(INamedTypeSymbol type, ClassDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics)
+    private static void CheckDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics)
     {
         LocationInfo? name = LocationInfo.From(declaration.Identifier.GetLocation());
         if (!declaration.Modifiers.Any(SyntaxKind.PartialKeyword))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNotPartial, name, type.Name));
         if (type.IsStatic)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, name, type.Name, "static"));
+        if (type.IsRecord)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, name, type.Name, "a record"));
         if (type.TypeParameters.Length > 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, name, type.Name, "generic"));
         for (SyntaxNode? parent = declaration.Parent; parent is TypeDeclarationSyntax outer; parent = outer.Parent)
@@ -89,7 +91,7 @@ internal static class ModelParser
         }
     }
 
-    private static void CheckLanguageVersion(ClassDeclarationSyntax declaration, AttributeData attribute, List<DiagnosticInfo> diagnostics)
+    private static void CheckLanguageVersion(TypeDeclarationSyntax declaration, AttributeData attribute, List<DiagnosticInfo> diagnostics)
     {
         if (declaration.SyntaxTree.Options is CSharpParseOptions options && options.LanguageVersion < LanguageVersion.CSharp12)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.LanguageVersionTooLow,

@@ -17,6 +17,9 @@ internal static class ModelValidator
     /// <summary>Parameter and state values above this are refused (offsets stay well inside <see cref="int"/>).</summary>
     public const long MaxValues = 1L << 28;
 
+    /// <summary>A single weight matrix above this many elements is refused (a likely typo in a size).</summary>
+    public const long MaxMatrix = 64L * 1024 * 1024;
+
     private static readonly Regex ModulePath = new(@"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$", RegexOptions.CultureInvariant);
 
     public static ParseResult Validate(ModelDeclaration model)
@@ -159,7 +162,13 @@ internal static class ModelValidator
             values += (long)dense.OutputSize * (dense.InputSize + 1);
         if (spec.Embedding is { } embedding)
             values += (long)embedding.Vocabulary * spec.InputSize;
+        long largest = spec.Layers.Select(l => (long)l.Cell.GateCount() * l.HiddenSize * Math.Max(l.InputSize, l.HiddenSize))
+            .Concat(spec.Head.Select(d => (long)d.OutputSize * d.InputSize))
+            .Concat(spec.Embedding is { } e ? new[] { (long)e.Vocabulary * spec.InputSize } : [])
+            .Max();
         if (values > MaxValues)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName, values, MaxValues));
+        else if (largest > MaxMatrix)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName, largest, MaxMatrix));
     }
 }
