@@ -16,11 +16,13 @@ const string Usage = """
            StreamingAot --verify [REFERENCE]
 
       FILE             samples, one per line: 'value' (stream 0) or 'stream,value'; '#' starts a comment line.
-                       '-' reads standard input as it arrives. Default: data/sensors.csv next to the program.
+                       '-' reads standard input as it arrives. Default: the demo input built into the program
+                       (data/sensors.csv: 8 machines x 1500 samples).
       --replicas N     run every input stream on N independent states (load test; all N must agree). Default 1.
       --max-streams N  stream numbers go from 0 to N - 1. Default 64.
       --trace FILE     also write machine,sample,value,prediction,score,alert for every sample (replica 0) to FILE.
-      --verify         compare the compiled-in model with PyTorch's outputs (default: data/reference.safetensors).
+      --verify         compare the compiled-in model with PyTorch's outputs (default: the built-in
+                       data/reference.safetensors).
 
     Exit status: 0 ok; 1 the hot path allocated, or replicas disagree, or --verify failed; 2 bad arguments or input.
     """;
@@ -46,8 +48,8 @@ try
             default: throw new ArgumentException($"unknown option '{args[i]}'");
         }
     }
-    if (verify) return Verify(reference ?? Path.Combine(AppContext.BaseDirectory, "data", "reference.safetensors"));
-    return Run(file ?? Path.Combine(AppContext.BaseDirectory, "data", "sensors.csv"), replicas, maxStreams, trace);
+    if (verify) return Verify(reference);
+    return Run(file, replicas, maxStreams, trace);
 }
 catch (Exception e) when (e is ArgumentException or FormatException or IOException or UnauthorizedAccessException)
 {
@@ -57,7 +59,7 @@ catch (Exception e) when (e is ArgumentException or FormatException or IOExcepti
     return 2;
 }
 
-static int Run(string path, int replicas, int maxStreams, string? tracePath)
+static int Run(string? path, int replicas, int maxStreams, string? tracePath)
 {
     var model = new VibrationPredictor();                 // the weights are already in: no file is read
     VibrationPredictor.State rest = model.RestState;      // computed once, shared as the start of every stream
@@ -65,11 +67,11 @@ static int Run(string path, int replicas, int maxStreams, string? tracePath)
     for (int i = 0; i < channels.Length; i++) channels[i].State = rest;
 
     PrintModel();
-    string name = path == "-" ? "standard input" : Path.GetRelativePath(Environment.CurrentDirectory, path);
+    string name = path switch { null => "the built-in demo input (data/sensors.csv)", "-" => "standard input", _ => path };
     Console.WriteLine($"input:   {name}, {replicas} independent state(s) per stream, {Unsafe.SizeOf<Channel>()} bytes each (model state + detector)");
     Console.WriteLine();
 
-    using Stream input = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
+    using Stream input = path switch { null => BuiltIn("sensors.csv"), "-" => Console.OpenStandardInput(), _ => File.OpenRead(path) };
     var reader = new SampleReader(input, maxStreams);
     using var output = new Utf8Output(Console.OpenStandardOutput());
     using Utf8Output? trace = tracePath is null ? null : new Utf8Output(File.Create(tracePath));
@@ -154,11 +156,13 @@ static int Run(string path, int replicas, int maxStreams, string? tracePath)
 
 // Compares the compiled-in model with PyTorch (train/train.py): the same rest state, and the same predictions for
 // one machine's 1500 samples streamed one Step at a time from it, computed by PyTorch in float64.
-static int Verify(string path)
+static int Verify(string? path)
 {
     const double Tolerance = 1e-4;                         // float32 inference against float64 PyTorch, values ≈ 1 g
     PrintModel();
-    SafetensorsFile reference = SafetensorsFile.Read(path);
+    SafetensorsFile reference;
+    using (Stream file = path is null ? BuiltIn("reference.safetensors") : File.OpenRead(path))
+        reference = SafetensorsFile.Read(file);
     float[] input = reference["input"].ToSingleArray();
     double[] restExpected = reference["rest_state"].ToDoubleArray();
     double[] expected = reference["output"].ToDoubleArray();
@@ -172,10 +176,15 @@ static int Verify(string path)
     double error = MaxDifference(predictions, expected);
 
     bool ok = restError <= Tolerance && error <= Tolerance;
-    Console.WriteLine($"verify:  {Path.GetFileName(path)}: rest state ({restExpected.Length} values) max |difference| {restError:E1}, "
+    Console.WriteLine($"verify:  {Path.GetFileName(path ?? "reference.safetensors")}: rest state ({restExpected.Length} values) max |difference| {restError:E1}, "
                       + $"{input.Length} predictions max |difference| {error:E1} (tolerance {Tolerance:E0}): {(ok ? "OK" : "FAILED")}");
     return ok ? 0 : 1;
 }
+
+// The demo input and the PyTorch reference are built into the program (EmbeddedResource in StreamingAot.csproj), so the
+// one executable runs anywhere without files.
+static Stream BuiltIn(string name) =>
+    typeof(Channel).Assembly.GetManifestResourceStream(name) ?? throw new InvalidOperationException($"no built-in {name}");
 
 static void PrintModel()
 {
