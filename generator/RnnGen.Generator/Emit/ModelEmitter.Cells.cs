@@ -53,7 +53,7 @@ internal static partial class ModelEmitter
             w.Line($"{Activations}.Tanh(g);");
             w.Line($"{Activations}.Sigmoid(o);");
             w.Line($"{Tensors}.Multiply(f, c, c);                // c = f ⊙ c");
-            w.Line($"{Tensors}.FusedMultiplyAdd(i, g, c, c);     // c = i ⊙ g + f ⊙ c");
+            w.Line($"{Tensors}.MultiplyAdd(i, g, c, c);     // c = i ⊙ g + f ⊙ c");
             w.Line($"{Tensors}.Tanh(c, h);                       // h = tanh(c')");
             w.Line($"{Tensors}.Multiply(o, h, h);                // h = o ⊙ tanh(c')");
         }
@@ -90,7 +90,7 @@ internal static partial class ModelEmitter
             if (layer.ResetAfter)
             {
                 w.Line($"{p}CandidateHidden(h, hn);                // hn = W_hn h + b_hn");
-                w.Line($"{Tensors}.FusedMultiplyAdd(r, hn, n, n);  // n = W_in x + b_in + r ⊙ hn");
+                w.Line($"{Tensors}.MultiplyAdd(r, hn, n, n);  // n = W_in x + b_in + r ⊙ hn");
             }
             else
             {
@@ -101,7 +101,7 @@ internal static partial class ModelEmitter
             }
             w.Line($"{Activations}.Tanh(n);");
             w.Line($"{Tensors}.Subtract(h, n, h);                  // h = h − n");
-            w.Line($"{Tensors}.FusedMultiplyAdd(z, h, n, h);       // h = n + z ⊙ (h − n)");
+            w.Line($"{Tensors}.MultiplyAdd(z, h, n, h);       // h = n + z ⊙ (h − n)");
         }
         w.Line();
         WriteAffineKernel(w, spec, p + "ResetUpdate", $"Pre-activations of r and z (rows 0..{2 * h}): W_ih x + b_ih + W_hh h + b_hh.", 2 * h,

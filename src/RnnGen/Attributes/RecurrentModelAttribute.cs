@@ -43,8 +43,9 @@ public sealed class RecurrentModelAttribute : Attribute
     public string? Weights { get; set; }
 
     /// <summary>
-    /// With <see cref="Weights"/>: compute once, when an instance is created (and after each load), the state the model
-    /// settles to under zero input, and let <c>ResetState()</c> return to it instead of zeros (no start-up transient).
+    /// With <see cref="Weights"/>: compute, once per set of weights (on first use of the state, and again after a load), the
+    /// state the model settles to under zero input (stepping until no value moves by more than 1e-7), start the model's own
+    /// state there, and let <c>ResetState()</c> return to it instead of zeros (no start-up transient).
     /// </summary>
     public bool RestState { get; set; }
 }

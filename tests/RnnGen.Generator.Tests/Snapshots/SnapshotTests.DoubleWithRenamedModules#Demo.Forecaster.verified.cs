@@ -220,10 +220,10 @@ namespace Demo
             global::RnnGen.Activations.Sigmoid(rz);
             Layer0CandidateInput(x, n);                  // n = W_in x + b_in
             Layer0CandidateHidden(h, hn);                // hn = W_hn h + b_hn
-            global::System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(r, hn, n, n);  // n = W_in x + b_in + r ⊙ hn
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(r, hn, n, n);  // n = W_in x + b_in + r ⊙ hn
             global::RnnGen.Activations.Tanh(n);
             global::System.Numerics.Tensors.TensorPrimitives.Subtract(h, n, h);                  // h = h − n
-            global::System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(z, h, n, h);       // h = n + z ⊙ (h − n)
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(z, h, n, h);       // h = n + z ⊙ (h − n)
         }
 
         /// <summary>Pre-activations of r and z (rows 0..16): W_ih x + b_ih + W_hh h + b_hh.</summary>
@@ -436,7 +436,7 @@ namespace Demo
             global::RnnGen.Activations.Tanh(g);
             global::RnnGen.Activations.Sigmoid(o);
             global::System.Numerics.Tensors.TensorPrimitives.Multiply(f, c, c);                // c = f ⊙ c
-            global::System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(i, g, c, c);     // c = i ⊙ g + f ⊙ c
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(i, g, c, c);     // c = i ⊙ g + f ⊙ c
             global::System.Numerics.Tensors.TensorPrimitives.Tanh(c, h);                       // h = tanh(c')
             global::System.Numerics.Tensors.TensorPrimitives.Multiply(o, h, h);                // h = o ⊙ tanh(c')
         }

@@ -197,7 +197,7 @@ namespace Demo
             global::System.Numerics.Tensors.TensorPrimitives.Add(n, hn, n);                  // n = W_in x + b_in + hn
             global::RnnGen.Activations.Tanh(n);
             global::System.Numerics.Tensors.TensorPrimitives.Subtract(h, n, h);                  // h = h − n
-            global::System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(z, h, n, h);       // h = n + z ⊙ (h − n)
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(z, h, n, h);       // h = n + z ⊙ (h − n)
         }
 
         /// <summary>Pre-activations of r and z (rows 0..8): W_ih x + b_ih + W_hh h + b_hh.</summary>

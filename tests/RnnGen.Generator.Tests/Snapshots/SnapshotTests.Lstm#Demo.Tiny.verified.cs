@@ -193,7 +193,7 @@ namespace Demo
             global::RnnGen.Activations.Tanh(g);
             global::RnnGen.Activations.Sigmoid(o);
             global::System.Numerics.Tensors.TensorPrimitives.Multiply(f, c, c);                // c = f ⊙ c
-            global::System.Numerics.Tensors.TensorPrimitives.FusedMultiplyAdd(i, g, c, c);     // c = i ⊙ g + f ⊙ c
+            global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(i, g, c, c);     // c = i ⊙ g + f ⊙ c
             global::System.Numerics.Tensors.TensorPrimitives.Tanh(c, h);                       // h = tanh(c')
             global::System.Numerics.Tensors.TensorPrimitives.Multiply(o, h, h);                // h = o ⊙ tanh(c')
         }
