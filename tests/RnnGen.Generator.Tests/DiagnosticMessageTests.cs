@@ -20,6 +20,8 @@ public class DiagnosticMessageTests
             "The layer attributes of 'M' must all be on the partial declaration that carries [RecurrentModel], so their order is defined: move this attribute there" },
         { "RNNG0005", "[RecurrentModel(2)] [Lstm(4)] public partial class M { public int InputSize; }", DiagnosticSeverity.Error,
             "'M' declares a member named 'InputSize', which RnnGen generates for the model: rename your member" },
+        { "RNNG0006", "[RecurrentModel(2)] [Gru(4)] public partial class State;", DiagnosticSeverity.Error,
+            "A model class cannot be named 'State': RnnGen generates a member of that name in it, and a member cannot share its class's name; rename the class" },
         { "RNNG0101", "[RecurrentModel(2)] [Dense(1)] public partial class M;", DiagnosticSeverity.Error,
             "The model 'M' has no recurrent layer: add at least one [Lstm(n)], [Gru(n)] or [SimpleRnn(n)] after [RecurrentModel]" },
         { "RNNG0102", "[RecurrentModel(2)] [Gru(-3)] public partial class M;", DiagnosticSeverity.Error,

@@ -46,6 +46,44 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void ClassNamedLikeAGeneratedMember() => Expect("""
+        [{|RNNG0006:RecurrentModel(2)|}]
+        [Gru(4)]
+        public partial class Parameters;
+        """);
+
+    [Fact]
+    public void VerbatimKeywordNamesAreGenerated() => Expect("""
+        namespace Demo
+        {
+            public partial class @event
+            {
+                [RecurrentModel(2)]
+                [Lstm(4)]
+                public partial class @class;
+            }
+        }
+        """, generates: true);
+
+    [Fact]
+    public void HugeSizesAreRefusedWithoutOverflow() => Expect("""
+        [{|RNNG0107:RecurrentModel(1)|}]
+        [Gru(int.MaxValue)]
+        public partial class A;
+
+        [{|RNNG0107:RecurrentModel(1, SequenceLength = int.MaxValue)|}]
+        [Lstm(1)]
+        public partial class B;
+        """);
+
+    [Fact]
+    public void ModuleWithATrailingNewline() => Expect("""
+        [RecurrentModel(2)]
+        [Lstm(4, Module = {|RNNG0109:"rnn\n"|})]
+        public partial class Model;
+        """);
+
+    [Fact]
     public void RecordClass() => Expect("""
         [RecurrentModel(2)]
         [Lstm(4)]
@@ -290,7 +328,7 @@ public class DiagnosticTests
     [Fact]
     public void EveryDescriptorIsTestedAndDocumented()
     {
-        Assert.Equal(25, DiagnosticDescriptors.All.Count);
+        Assert.Equal(26, DiagnosticDescriptors.All.Count);
         Assert.Equal(DiagnosticDescriptors.All.Count, DiagnosticDescriptors.All.Select(d => d.Id).Distinct().Count());
         string readme = System.IO.File.ReadAllText(System.IO.Path.Combine(Snapshot.Root, "..", "..", "..", "docs", "diagnostics.md"));
         foreach (DiagnosticDescriptor descriptor in DiagnosticDescriptors.All)
@@ -317,5 +355,6 @@ public class DiagnosticTests
             Assert.DoesNotContain("{", diagnostic.GetMessage());
         }
         Assert.Equal(generates, result.GeneratedTrees.Length > 0);
+        if (generates) harness.EmitClean();
     }
 }

@@ -40,6 +40,11 @@ internal static class DiagnosticDescriptors
         "Member name taken by the generated code",
         "'{0}' declares a member named '{1}', which RnnGen generates for the model: rename your member");
 
+    /// <summary>RNNG0006: "A model class cannot be named '{0}'".</summary>
+    public static readonly DiagnosticDescriptor ClassNameTaken = Error("RNNG0006", Usage,
+        "Model class named like a generated member",
+        "A model class cannot be named '{0}': RnnGen generates a member of that name in it, and a member cannot share its class's name; rename the class");
+
     /// <summary>RNNG0101: "'{0}' has no recurrent layer".</summary>
     public static readonly DiagnosticDescriptor NoRecurrentLayer = Error("RNNG0101", Configuration,
         "Model has no recurrent layer",
@@ -142,7 +147,7 @@ internal static class DiagnosticDescriptors
 
     public static IReadOnlyList<DiagnosticDescriptor> All { get; } = new[]
     {
-        ClassNotPartial, ContainingTypeNotPartial, UnsupportedClassShape, LayersSplitAcrossDeclarations, MemberConflict,
+        ClassNotPartial, ContainingTypeNotPartial, UnsupportedClassShape, LayersSplitAcrossDeclarations, MemberConflict, ClassNameTaken,
         NoRecurrentLayer, NonPositiveSize, UnsupportedElementType, DenseBeforeRecurrent, UnknownActivation,
         UnsupportedRecurrentActivation, ModelTooLarge, DuplicateTensorName, InvalidModuleName, MisplacedEmbedding,
         DropoutOutOfRange, SoftmaxOfOne, WeightsFileNotFound, InvalidWeightsFile, MissingTensor, ExtraTensor, TensorShapeMismatch,

@@ -35,16 +35,16 @@ internal static partial class ModelEmitter
         w.Line("#nullable enable");
         w.Line();
         var scopes = new System.Collections.Generic.List<System.IDisposable>();
-        if (spec.Type.Namespace.Length > 0) scopes.Add(w.Block($"namespace {spec.Type.Namespace}"));
+        if (spec.Type.Namespace.Length > 0) scopes.Add(w.Block($"namespace {string.Join(".", spec.Type.Namespace.Split('.').Select(Identifier))}"));
         for (int i = 0; i < spec.Type.Types.Count - 1; i++)
         {
             TypeDeclaration outer = spec.Type.Types[i];
-            scopes.Add(w.Block($"partial {outer.Keyword} {outer.Name}"));
+            scopes.Add(w.Block($"partial {outer.Keyword} {Identifier(outer.Name)}"));
         }
 
         WriteClassDocs(w, spec);
         string interfaces = $"global::RnnGen.IRecurrentModel<{spec.ElementType}>" + (spec.Embedding is null ? "" : $", global::RnnGen.ITokenModel<{spec.ElementType}>");
-        using (w.Block($"partial class {spec.Type.ModelName} : {interfaces}"))
+        using (w.Block($"partial class {Identifier(spec.Type.ModelName)} : {interfaces}"))
         {
             WriteConstants(w, spec);
             WriteParameterLayout(w, spec, parameters is not null);
@@ -112,6 +112,10 @@ internal static partial class ModelEmitter
         w.Line($"/// </summary>");
         w.Line($"[global::System.CodeDom.Compiler.GeneratedCode(\"{KnownNames.GeneratorName}\", \"{Version}\")]");
     }
+
+    /// <summary>A name as C# source: keywords get their '@' back (a class declared as <c>@class</c> is named "class").</summary>
+    internal static string Identifier(string name) =>
+        Microsoft.CodeAnalysis.CSharp.SyntaxFacts.GetKeywordKind(name) != Microsoft.CodeAnalysis.CSharp.SyntaxKind.None ? "@" + name : name;
 
     private static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
 }

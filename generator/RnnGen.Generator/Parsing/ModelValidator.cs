@@ -20,7 +20,7 @@ internal static class ModelValidator
     /// <summary>A single weight matrix above this many elements is refused (a likely typo in a size).</summary>
     public const long MaxMatrix = 64L * 1024 * 1024;
 
-    private static readonly Regex ModulePath = new(@"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$", RegexOptions.CultureInvariant);
+    private static readonly Regex ModulePath = new(@"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*\z", RegexOptions.CultureInvariant);
 
     public static ParseResult Validate(ModelDeclaration model)
     {
@@ -72,10 +72,12 @@ internal static class ModelValidator
             return new ParseResult(null, diagnostics.ToEquatableArray());
 
         ModelSpec spec = Resolve(model, recurrent, dense, embeddings.FirstOrDefault());
+        CheckSize(spec, model, diagnostics);
+        if (diagnostics.Count > 0)
+            return new ParseResult(null, diagnostics.ToEquatableArray());   // sizes too large to lay out
         CheckMemberConflicts(spec, model, diagnostics);
         CheckLikelyMistakes(spec, dense, diagnostics);
         CheckNames(spec, recurrent, dense, embeddings.FirstOrDefault(), diagnostics);
-        CheckSize(spec, model, diagnostics);
         bool errors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
         return errors
             ? new ParseResult(null, diagnostics.ToEquatableArray())
@@ -140,6 +142,8 @@ internal static class ModelValidator
     private static void CheckMemberConflicts(ModelSpec spec, ModelDeclaration model, List<DiagnosticInfo> diagnostics)
     {
         var emitted = new HashSet<string>(Emit.EmittedMembers.Of(spec), StringComparer.Ordinal);
+        if (emitted.Contains(spec.Type.ModelName))
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNameTaken, model.ModelAttribute, spec.Type.ModelName));
         foreach (UserMember member in model.Members)
             if (emitted.Contains(member.Name) && !(member.IsMethod && Emit.EmittedMembers.OverloadableMethods.Contains(member.Name)))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberConflict, member.Location, spec.Type.ModelName, member.Name));
@@ -153,22 +157,40 @@ internal static class ModelValidator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.SoftmaxOfOne, dense[layer.Index].Activation?.Location ?? dense[layer.Index].Attribute));
     }
 
+    /// <summary>
+    /// Refuses sizes whose arrays would not fit: parameters and state, one weight matrix, and the training buffers
+    /// (SequenceLength × the values one step records). Counted in double, so no size can overflow the check itself.
+    /// </summary>
     private static void CheckSize(ModelSpec spec, ModelDeclaration model, List<DiagnosticInfo> diagnostics)
     {
-        long values = 0;
+        double values = 0, largest = 0, perStep = spec.InputSize, widest = spec.InputSize;
         foreach (RecurrentLayerSpec layer in spec.Layers)
-            values += (long)layer.Cell.GateCount() * layer.HiddenSize * ((long)layer.InputSize + layer.HiddenSize + 2) + 2L * layer.HiddenSize;
+        {
+            double rows = (double)layer.Cell.GateCount() * layer.HiddenSize;
+            values += rows * ((double)layer.InputSize + layer.HiddenSize + 2) + 2.0 * layer.HiddenSize;
+            largest = Math.Max(largest, rows * Math.Max(layer.InputSize, layer.HiddenSize));
+            perStep += 8.0 * layer.HiddenSize;
+            widest = Math.Max(widest, layer.HiddenSize);
+        }
         foreach (DenseLayerSpec dense in spec.Head)
-            values += (long)dense.OutputSize * (dense.InputSize + 1);
+        {
+            values += (double)dense.OutputSize * ((double)dense.InputSize + 1);
+            largest = Math.Max(largest, (double)dense.OutputSize * dense.InputSize);
+            perStep += dense.OutputSize;
+            widest = Math.Max(widest, dense.OutputSize);
+        }
         if (spec.Embedding is { } embedding)
-            values += (long)embedding.Vocabulary * spec.InputSize;
-        long largest = spec.Layers.Select(l => (long)l.Cell.GateCount() * l.HiddenSize * Math.Max(l.InputSize, l.HiddenSize))
-            .Concat(spec.Head.Select(d => (long)d.OutputSize * d.InputSize))
-            .Concat(spec.Embedding is { } e ? new[] { (long)e.Vocabulary * spec.InputSize } : [])
-            .Max();
+        {
+            values += (double)embedding.Vocabulary * spec.InputSize;
+            largest = Math.Max(largest, (double)embedding.Vocabulary * spec.InputSize);
+        }
+        double training = (double)spec.SequenceLength * (perStep + 2 * widest + 2.0 * spec.OutputSize);
         if (values > MaxValues)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName, values, MaxValues));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName, values.ToString("0", System.Globalization.CultureInfo.InvariantCulture), MaxValues));
         else if (largest > MaxMatrix)
-            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName, largest, MaxMatrix));
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName, largest.ToString("0", System.Globalization.CultureInfo.InvariantCulture), MaxMatrix));
+        else if (training > MaxValues)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName,
+                training.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " training-buffer", MaxValues));
     }
 }
