@@ -126,4 +126,34 @@ public sealed class AttributeFuzzRegressionTests
         Assert.Equal(2, result.Results.Sum(r => r.GeneratedSources.Length));
         harness.EmitClean();
     }
+
+    [Fact(Skip = "product bug: Step and Forward stackalloc the whole scratch (ScratchLength = 2 × the widest Dense layer, or " +
+                 "4–5 × the widest hidden size), with no bound but RNNG0107's 2^28 values: [Dense(200000)] needs 1.6 MB of " +
+                 "stack in float, so Step on a thread-pool thread (1 MB on Windows, 1.5 MB on Linux) ends the process with a " +
+                 "stack overflow, which no caller can catch. Reproduced outside the test host (a console app: 'Stack overflow. " +
+                 "at WideF.Step(State ByRef, …)' on a 1.5 MB thread, fine on 8 MB). Un-skipping this before the fix crashes the test host.")]
+    public void WideDenseHeadRunsOnAOneMegabyteStack()
+    {
+        var harness = new GeneratorHarness("""
+            using RnnGen;
+            [RecurrentModel(1)]
+            [Lstm(4)]
+            [Dense(200000, Activation = Activation.Softmax)]
+            public partial class Wide;
+            """);
+        harness.Run();
+        byte[] image = harness.EmitClean();
+        var context = new System.Runtime.Loader.AssemblyLoadContext("RnnGenWide", isCollectible: true);
+        try
+        {
+            var model = (IRecurrentModel<float>)System.Activator.CreateInstance(context.LoadFromStream(new System.IO.MemoryStream(image)).GetType("Wide")!)!;
+            var output = new float[model.OutputSize];
+            CompileAndRunTests.OnThread(() => model.Step(new float[1], output), stackBytes: 1 << 20);
+            Assert.Equal(1f, output.Sum(), 3);
+        }
+        finally
+        {
+            context.Unload();
+        }
+    }
 }
