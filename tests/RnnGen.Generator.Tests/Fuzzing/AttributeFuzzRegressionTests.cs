@@ -24,9 +24,7 @@ public sealed class AttributeFuzzRegressionTests
         if (generated > 0) harness.EmitClean();
     }
 
-    [Fact(Skip = "product bug: a [RecurrentModel] 'partial record' is silently ignored: the generator's predicate only matches " +
-                 "ClassDeclarationSyntax (RecordDeclarationSyntax is not one), so there is neither generated code nor a diagnostic. " +
-                 "Found as fuzz seed 000001uXg0A7.")]
+    [Fact]
     public void RecordModelIsGeneratedOrRejected() => GeneratedCleanlyOrRejected("""
         using RnnGen;
         [RecurrentModel(2)]
@@ -34,8 +32,7 @@ public sealed class AttributeFuzzRegressionTests
         public partial record Model;
         """);
 
-    [Fact(Skip = "product bug: a verbatim keyword class name (@class, @event) is written without its '@' in the generated " +
-                 "code ('partial class class'), which does not parse (CS1001, CS0065, …). Found as fuzz seeds 000001uXg5C7, 000001uXg2S7.")]
+    [Fact]
     public void VerbatimKeywordClassNameCompiles() => GeneratedCleanlyOrRejected("""
         using RnnGen;
         namespace Demo
@@ -46,9 +43,7 @@ public sealed class AttributeFuzzRegressionTests
         }
         """);
 
-    [Theory(Skip = "product bug: a model class named like a member RnnGen generates (State, Step, Forward, Parameters, " +
-                   "Values, InputSize, …) gets generated code that does not compile (CS0542: member names cannot be the same " +
-                   "as their enclosing type), instead of an RNNG diagnostic. Found as fuzz seed 000001uXg0u7 (class Step).")]
+    [Theory]
     [InlineData("State")]
     [InlineData("Step")]
     [InlineData("Forward")]
@@ -61,9 +56,7 @@ public sealed class AttributeFuzzRegressionTests
         public partial class {{name}};
         """);
 
-    [Theory(Skip = "product bug: RNNG0107's value count is summed in Int64 without overflow checks: for [Gru(int.MaxValue)] " +
-                   "3·H·(I+H+2) wraps to a negative number, the model passes the size check, and the emitter then throws " +
-                   "OverflowException from Enumerable.Sum (CS8785: the generator crashes). Found as fuzz seed 000001uXg0N7.")]
+    [Theory]
     [InlineData("[RecurrentModel(1)] [Gru(int.MaxValue)]")]
     [InlineData("[RecurrentModel(int.MaxValue)] [SimpleRnn(int.MaxValue)] [SimpleRnn(int.MaxValue)]")]
     public void Int32MaxHiddenSizeIsRNNG0107(string attributes)
@@ -77,9 +70,7 @@ public sealed class AttributeFuzzRegressionTests
         Assert.Contains(result.Diagnostics, d => d.Id == "RNNG0107");
     }
 
-    [Theory(Skip = "product bug: a large SequenceLength is accepted, but the generated training buffers are sized by constant " +
-                   "products such as 'new float[SequenceLength * StepTraceLength]' that overflow Int32 at compile time (CS0220 in " +
-                   "generated code); RNNG0107 does not count them. Found as fuzz seed 000001uXg3T7.")]
+    [Theory]
     [InlineData("[RecurrentModel(1, SequenceLength = int.MaxValue)] [Lstm(1)]")]
     [InlineData("[RecurrentModel(100000, SequenceLength = 100000)] [SimpleRnn(1)]")]
     public void LargeSequenceLengthIsRejectedOrCompiles(string attributes) => GeneratedCleanlyOrRejected($$"""
@@ -88,9 +79,7 @@ public sealed class AttributeFuzzRegressionTests
         public partial class Model;
         """);
 
-    [Fact(Skip = "product bug: RNNG0109's module pattern ^[A-Za-z0-9_]+(\\.[A-Za-z0-9_]+)*$ accepts \"rnn\\n\" (in .NET '$' also " +
-                 "matches before a final newline; '\\z' would not), and the newline then breaks the string literals of the " +
-                 "generated code (CS1010 Newline in constant). Found as fuzz seed 000001uXgbh7.")]
+    [Fact]
     public void ModuleWithATrailingNewlineIsRNNG0109()
     {
         var harness = new GeneratorHarness("""
