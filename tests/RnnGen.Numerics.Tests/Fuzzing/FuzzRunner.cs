@@ -107,8 +107,11 @@ internal static class FuzzRunner
                     shrunk = "\nCsCheck's smallest failing case:\n" + s.Message;
                 }
             }
+            string input;
+            try { input = print(value); }
+            catch (Exception p) { input = $"(printing the input failed: {p.Message})"; }
             throw new XunitException(
-                $"{name}: case {index} failed; replay with RNNGEN_FUZZ_SEED={seedText}\n--- input ---\n{print(value)}\n--- failure ---\n{e}{shrunk}");
+                $"{name}: case {index} failed; replay with RNNGEN_FUZZ_SEED={seedText}\n--- input ---\n{input}\n--- failure ---\n{e}{shrunk}");
         }
     }
 }
