@@ -184,13 +184,14 @@ internal static class ModelValidator
             values += (double)embedding.Vocabulary * spec.InputSize;
             largest = Math.Max(largest, (double)embedding.Vocabulary * spec.InputSize);
         }
-        double training = (double)spec.SequenceLength * (perStep + 2 * widest + 2.0 * spec.OutputSize);
+        // The largest training buffer (the per-step records, or the gradients between layers) must fit one array.
+        double training = (double)spec.SequenceLength * Math.Max(perStep, widest);
         if (values > MaxValues)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName, values.ToString("0", System.Globalization.CultureInfo.InvariantCulture), MaxValues));
         else if (largest > MaxMatrix)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName, largest.ToString("0", System.Globalization.CultureInfo.InvariantCulture), MaxMatrix));
-        else if (training > MaxValues)
+        else if (training > int.MaxValue)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ModelTooLarge, model.ModelAttribute, spec.Type.ModelName,
-                training.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " training-buffer", MaxValues));
+                training.ToString("0", System.Globalization.CultureInfo.InvariantCulture) + " training-buffer", int.MaxValue));
     }
 }
