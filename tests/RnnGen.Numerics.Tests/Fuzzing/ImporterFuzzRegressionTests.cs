@@ -108,9 +108,7 @@ public sealed class ImporterFuzzRegressionTests
             bias.Message.Insert(0, new ProtoField { Number = 1, Wire = 0, Value = 268_435_455 });
         }), new FuzzTarget<float>(new ImportRnnRelu2x4Softmax3()));
 
-    [Fact(Skip = "product bug: OnnxGraphConverter.Walk follows the chain from node to consumer with no visited set, so an " +
-                 "Identity whose output is its own input (Identity(act0) -> act0, after the recurrent node) makes OnnxImporter.Load " +
-                 "loop forever on a 700-byte file. Un-skipping it before the fix leaves a spinning thread after the 20 s timeout.")]
+    [Fact]
     public void OnnxIdentityCycleAfterTheRecurrentNodeIsRefused() =>
         Refused("onnx", EditGraph("onnx/rnn_relu_softmax.onnx", graph =>
         {
@@ -118,9 +116,7 @@ public sealed class ImporterFuzzRegressionTests
             identity.Single(f => f.Number == 2).Bytes = Encoding.UTF8.GetBytes("act0"); // its output: its own input
         }), new FuzzTarget<float>(new ImportRnnRelu2x4Softmax3()));
 
-    [Fact(Skip = "product bug: OnnxGraphConverter.Walk goes back from the first recurrent node's X through layout operators " +
-                 "with no visited set, so a node Identity(X) -> X makes OnnxImporter.Load loop forever. Un-skipping it before " +
-                 "the fix leaves a spinning thread after the 20 s timeout.")]
+    [Fact]
     public void OnnxIdentityCycleOnTheInputIsRefused() =>
         Refused("onnx", EditGraph("onnx/lstm_dense.onnx", graph =>
             graph.Add(new ProtoField
@@ -129,9 +125,7 @@ public sealed class ImporterFuzzRegressionTests
                 Message = [String(1, "X"), String(2, "X"), String(3, "loop"), String(4, "Identity")],
             })), new FuzzTarget<float>(new ImportLstm3x5Dense2()));
 
-    [Fact(Skip = "product bug: OnnxGraphConverter.CheckZeroState follows initial_h back through Identity/Expand/Reshape/… with " +
-                 "no visited set, so an LSTM whose initial_h 'h0' is produced by Identity(h0) -> h0 makes OnnxImporter.Load loop " +
-                 "forever. Un-skipping it before the fix leaves a spinning thread after the 20 s timeout.")]
+    [Fact]
     public void OnnxIdentityCycleOnInitialHIsRefused() =>
         Refused("onnx", EditGraph("onnx/lstm_dense.onnx", graph =>
         {

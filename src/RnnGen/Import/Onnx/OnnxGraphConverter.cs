@@ -139,8 +139,10 @@ internal sealed class OnnxGraphConverter
 
         // Back from the first recurrent node's X to a graph input, through layout ops only.
         string current = first.Input(0);
+        int walked = 0;
         while (_producers.TryGetValue(current, out OnnxNodeProto? producer))
         {
+            CheckWalk(ref walked, current);
             if (!IsLayoutOp(producer))
                 throw new InvalidDataException($"X of {first.Describe()} is computed by {producer.Describe()}; RnnGen's input goes straight to the first recurrent layer (only Transpose, Squeeze, Unsqueeze, Reshape, Flatten, Identity and Dropout may rearrange it)");
             current = producer.Input(0);
@@ -152,8 +154,10 @@ internal sealed class OnnxGraphConverter
         int features = _architecture.InputSize;
         DensePlan? pending = null;
         string? final = null;
+        walked = 0;
         while (final is null)
         {
+            CheckWalk(ref walked, current);
             List<(OnnxNodeProto Node, int Slot)> consumers = Consumers(current);
             bool isOutput = _graphOutputs.Contains(current);
             if (consumers.Count == 0)
@@ -510,14 +514,23 @@ internal sealed class OnnxGraphConverter
 
     private static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>A walk along the graph longer than its node count has met a cycle (a hostile or broken file): refuse it.</summary>
+    private void CheckWalk(ref int walked, string tensor)
+    {
+        if (++walked > _graph.Nodes.Count + 1)
+            throw new InvalidDataException($"the graph has a cycle through '{tensor}' (a node's output feeds back into its own input)");
+    }
+
     private void CheckZeroState(OnnxNodeProto node, int slot, string role)
     {
         string name = node.Input(slot);
         if (name.Length == 0 || _runtimeInputs.Contains(name)) return; // absent: zeros; a graph input: set by the caller
         string advice = $"RnnGen starts every stream from a zero state (set a different start with model.{(role == "initial_h" ? "Hidden" : "Cell")}(layer) or State)";
         string current = name;
+        int walked = 0;
         while (true)
         {
+            CheckWalk(ref walked, current);
             if (_constants.TryGetValue(current, out OnnxTensorProto? constant))
             {
                 if (!GateOrder.AllZero(Doubles(node, constant, role)))
