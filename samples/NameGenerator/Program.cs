@@ -10,6 +10,7 @@ using System.IO;
 using System.Linq;
 using RnnGen;
 using Spectre.Console;
+using RnnGen.Samples;
 
 namespace NameGenerator;
 

@@ -11,6 +11,7 @@ using System.Linq;
 using System.Text.Json;
 using RnnGen;
 using Spectre.Console;
+using RnnGen.Samples;
 
 namespace StockForecast;
 

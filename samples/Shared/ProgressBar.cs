@@ -1,7 +1,7 @@
 using System;
 using Spectre.Console;
 
-namespace StockForecast;
+namespace RnnGen.Samples;
 
 /// <summary>A Spectre.Console progress bar on a terminal; nothing when the output goes to a file or a pipe (the per-epoch lines remain).</summary>
 public sealed class ProgressBar
