@@ -6,6 +6,7 @@ using Microsoft.CodeAnalysis;
 using RnnGen.Generator.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
+using RnnGen.Tests.Fuzzing;
 
 namespace RnnGen.Generator.Tests.Fuzzing;
 

@@ -10,6 +10,7 @@ using System.Threading;
 using RnnGen.Generator.Tests.Infrastructure;
 using Xunit;
 using Xunit.Abstractions;
+using RnnGen.Tests.Fuzzing;
 
 namespace RnnGen.Generator.Tests.Fuzzing;
 

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Linq;
 using CsCheck;
+using RnnGen.Tests.Fuzzing;
 
 namespace RnnGen.Generator.Tests.Fuzzing;
 

@@ -5,6 +5,7 @@ using CsCheck;
 using RnnGen.Import;
 using Xunit;
 using Xunit.Abstractions;
+using RnnGen.Tests.Fuzzing;
 
 namespace RnnGen.Numerics.Tests.Fuzzing;
 

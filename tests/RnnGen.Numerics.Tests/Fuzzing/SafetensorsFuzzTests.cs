@@ -7,6 +7,7 @@ using System.Text;
 using CsCheck;
 using Xunit;
 using Xunit.Abstractions;
+using RnnGen.Tests.Fuzzing;
 
 namespace RnnGen.Numerics.Tests.Fuzzing;
 

@@ -6,10 +6,9 @@ using CsCheck;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 
-namespace RnnGen.Numerics.Tests.Fuzzing;
+namespace RnnGen.Tests.Fuzzing;
 
 /// <summary>
-/// (The same runner as tests/RnnGen.Generator.Tests/Fuzzing/FuzzRunner.cs.)
 /// Runs a property over cases drawn from a CsCheck generator, deterministically: case i of a property is generated
 /// from <c>new PCG(stream, seed + i)</c>, so CI always runs the same cases and a failure names the seed that replays it.
 /// </summary>
