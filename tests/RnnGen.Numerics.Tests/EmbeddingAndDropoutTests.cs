@@ -127,7 +127,9 @@ public class EmbeddingAndDropoutTests
         model.Forward(x, plain);
         model.ResetState();
         model.ForwardTraining(x, dropped);
-        Assert.Equal(plain[^50..], model.Hidden(0).ToArray());
+        // Forward runs the packed inference kernels, ForwardTraining the PyTorch-layout ones: equal up to float rounding.
+        float[] state = model.Hidden(0).ToArray();
+        for (int i = 0; i < 50; i++) Assert.Equal(plain[^50..][i], state[i], 1e-6f);
         int zeros = 0;
         for (int i = 0; i < plain.Length; i++)
         {

@@ -24,6 +24,8 @@ internal static class EmittedMembers
         "_parameters", "_state", "CurrentState", "StepCore", "ParameterLayout", "Parameters", "Locate", "Architecture",
         "State", "StateValues", "StepTraceLength", "WidestVector", "BackwardScratchLength", "_training", "_gradients",
         "TrainingBuffers", "Training", "RecordedSteps", "StepRecord", "Gradients", "FinishTrainStep", "Bool",
+        "_packed", "_packedStale", "PackedLength", "ProjectionLength", "StepScratchLength", "TileSteps", "SequenceScratchLength",
+        "ParametersChanged", "PackWeights", "StepPacked", "ForwardPacked",
     ];
 
     public static IEnumerable<string> Of(ModelSpec spec)
@@ -38,8 +40,17 @@ internal static class EmittedMembers
             names.AddRange(new[] { p, p + "Gates", p + "ResetUpdate", p + "CandidateInput", p + "CandidateHidden", p + "PreActivation",
                 p + "Backward", p + "BackwardInput", p + "BackwardHidden", p + "BackwardCandidate" });
         }
-        if (spec.Head.Count > 0) names.AddRange(new[] { "Head", "HeadBackward" });
-        foreach (DenseLayerSpec dense in spec.Head) names.AddRange(new[] { $"Dense{dense.Index}", $"Dense{dense.Index}Backward" });
+        var packed = new PackedModel(spec);
+        foreach (PackedLayer? layer in packed.Layers)
+        {
+            if (layer is null) continue;
+            string p = $"Layer{layer.Layer.Index}";
+            names.AddRange(new[] { layer.Constant, p + "Project", p + "Recur" });
+            names.AddRange(layer.Passes.Select(pass => $"{p}Pass{pass.Index}"));
+        }
+        if (spec.Head.Count > 0) names.AddRange(new[] { "Head", "HeadBackward", "HeadPacked" });
+        foreach (DenseLayerSpec dense in spec.Head)
+            names.AddRange(new[] { $"Dense{dense.Index}", $"Dense{dense.Index}Backward", $"Dense{dense.Index}Packed", $"PackedDense{dense.Index}" });
         if (spec.Embedding is not null) names.AddRange(new[] { "VocabularySize", "Embed" });
         if (TrainingLayout.HasDropout(spec)) names.AddRange(new[] { "_dropoutState", "ApplyDropoutMasks" });
         if (spec.WeightsFile is not null) names.AddRange(new[] { "CompiledParametersPacked", "CompiledParameters" });

@@ -110,8 +110,8 @@ internal static partial class ModelEmitter
         {
             w.Line("global::RnnGen.Guard.Length(input.Length, InputSize, nameof(input), \"InputSize\");");
             w.Line("global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), \"OutputSize\");");
-            w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
-            w.Line("StepCore(ref state, input, output, scratch);");
+            using (Scratch(w, spec, "StepScratchLength", StepScratch(spec)))
+                w.Line("StepCore(ref state, input, output, scratch);");
         }
         w.Line();
         w.Line("/// <summary>");
@@ -131,15 +131,30 @@ internal static partial class ModelEmitter
         using (w.Block($"public void Forward(ref State state, {ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs)"))
         {
             w.Line("int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);");
-            w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
-            w.Line("for (int step = 0; step < steps; step++)");
-            w.Line("    StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);");
+            using (w.Block($"if ({PackedAvailable})"))
+            {
+                w.Line("if (steps > 0) ForwardPacked(ref state, inputs, outputs, steps);");
+                w.Line("return;");
+            }
+            using (Scratch(w, spec, "StepScratchLength", StepScratch(spec)))
+            {
+                w.Line("for (int step = 0; step < steps; step++)");
+                w.Line("    StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);");
+            }
         }
         if (spec.Embedding is not null) WriteTokenApi(w, spec);
         w.Line();
-        w.Line("/// <summary>One step through every layer: each recurrent layer updates its h (and c) in place, then the head.</summary>");
+        w.Line("/// <summary>");
+        w.Line("/// One step through every layer: each recurrent layer updates its h (and c) in place, then the head. On the packed");
+        w.Line("/// weights where Vector256 is accelerated (AVX2); otherwise with the portable kernels the training pass also uses.");
+        w.Line("/// </summary>");
         using (w.Block($"private void StepCore(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch)"))
         {
+            using (w.Block($"if ({PackedAvailable})"))
+            {
+                w.Line("StepPacked(ref state, input, output, scratch);");
+                w.Line("return;");
+            }
             string below = "input";
             foreach (RecurrentLayerSpec layer in spec.Layers)
             {
@@ -166,8 +181,8 @@ internal static partial class ModelEmitter
         {
             w.Line("global::RnnGen.Guard.Token(token, VocabularySize, nameof(token));");
             w.Line("global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), \"OutputSize\");");
-            w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
-            w.Line("StepCore(ref state, Embed(token), output, scratch);");
+            using (Scratch(w, spec, "StepScratchLength", StepScratch(spec)))
+                w.Line("StepCore(ref state, Embed(token), output, scratch);");
         }
         w.Line();
         w.Line("/// <summary>Runs one step per token id from the model's own state; outputs row-major <c>[tokens, OutputSize]</c>.</summary>");
@@ -178,9 +193,11 @@ internal static partial class ModelEmitter
         {
             w.Line("global::RnnGen.Guard.Length(outputs.Length, tokens.Length * OutputSize, nameof(outputs), \"tokens × OutputSize\");");
             w.Line("global::RnnGen.Guard.Tokens(tokens, VocabularySize, nameof(tokens));");
-            w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
-            w.Line("for (int step = 0; step < tokens.Length; step++)");
-            w.Line("    StepCore(ref state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch);");
+            using (Scratch(w, spec, "StepScratchLength", StepScratch(spec)))
+            {
+                w.Line("for (int step = 0; step < tokens.Length; step++)");
+                w.Line("    StepCore(ref state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch);");
+            }
         }
         w.Line();
         w.Line("/// <summary>Row <paramref name=\"token\"/> of the embedding: the input vector for that token.</summary>");
@@ -196,13 +213,22 @@ internal static partial class ModelEmitter
         w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> ParameterLayout => s_parameterLayout;");
         w.Line();
         w.Line("/// <summary>All parameters, tensor after tensor in <see cref=\"ParameterLayout\"/> order, each row-major in PyTorch layout. Writable.</summary>");
-        w.Line($"public {Span}<{t}> Parameters => _parameters;");
+        w.Line("/// <remarks>Inference runs on a packed copy, rebuilt at the next inference call after this span is taken; call <see cref=\"ParametersChanged\"/> after writing through a span kept across inference calls.</remarks>");
+        using (w.Block($"public {Span}<{t}> Parameters"))
+        {
+            using (w.Block("get"))
+            {
+                w.Line("_packedStale = true;");
+                w.Line("return _parameters;");
+            }
+        }
         w.Line();
         w.Line("/// <summary>The values of the tensor called <paramref name=\"name\"/> (a PyTorch <c>state_dict</c> name), writable.</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The model has no tensor of that name.</exception>");
         using (w.Block($"public {Span}<{t}> Parameter(string name)"))
         {
             w.Line("(int offset, int length) = Locate(name);");
+            w.Line("_packedStale = true;");
             w.Line($"return new {Span}<{t}>(_parameters, offset, length);");
         }
         w.Line();
@@ -323,6 +349,53 @@ internal static partial class ModelEmitter
         using (w.Block("private struct StateValues"))
         {
             w.Line($"private {t} _element0;");
+        }
+    }
+
+    /// <summary>Scratch values at most this many bytes come from the stack; more are rented (a wide Dense head could overflow it).</summary>
+    private const int StackScratchBytes = 32 * 1024;
+
+    /// <summary>Values one inference step needs: the portable scratch, one input projection, and h' of a multi-pass layer.</summary>
+    private static int StepScratch(ModelSpec spec)
+    {
+        var packed = new PackedModel(spec);
+        return ParameterLayout.ScratchLength(spec) + System.Math.Max(packed.ProjectionLength, 1) + packed.HiddenScratch;
+    }
+
+    /// <summary>
+    /// Declares <c>scratch</c>, <paramref name="length"/> values: on the stack when small, otherwise rented from the shared
+    /// array pool (no allocation once the pool holds one); disposing closes the rental's <c>finally</c>.
+    /// </summary>
+    private static System.IDisposable Scratch(CodeWriter w, ModelSpec spec, string constant, int length)
+    {
+        string t = spec.ElementType;
+        if (length * (spec.IsDouble ? 8 : 4) <= StackScratchBytes)
+        {
+            w.Line($"{Span}<{t}> scratch = stackalloc {t}[{constant}];");
+            return NothingToClose.Instance;
+        }
+        w.Line($"{t}[] rented = global::System.Buffers.ArrayPool<{t}>.Shared.Rent({constant}); // too large for the stack");
+        var body = w.Block("try");
+        w.Line($"{Span}<{t}> scratch = new {Span}<{t}>(rented, 0, {constant});");
+        return new Finally(w, body, t);
+    }
+
+    private sealed class NothingToClose : System.IDisposable
+    {
+        public static readonly NothingToClose Instance = new();
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class Finally(CodeWriter w, System.IDisposable body, string t) : System.IDisposable
+    {
+        public void Dispose()
+        {
+            body.Dispose();
+            using (w.Block("finally"))
+                w.Line($"global::System.Buffers.ArrayPool<{t}>.Shared.Return(rented);");
         }
     }
 }

@@ -80,9 +80,11 @@ internal static partial class ModelEmitter
             w.Line("global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));");
             w.Line("TrainingBuffers training = Training;");
             if (spec.Embedding is not null) w.Line("training.TokenInput = false;");
-            w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
-            w.Line("for (int step = 0; step < steps; step++)");
-            w.Line($"    StepRecord(ref {Own(spec)}, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+            using (Scratch(w, spec, "ScratchLength", ParameterLayout.ScratchLength(spec)))
+            {
+                w.Line("for (int step = 0; step < steps; step++)");
+                w.Line($"    StepRecord(ref {Own(spec)}, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+            }
             w.Line("training.Steps = steps;");
         }
         if (spec.Embedding is not null)
@@ -100,9 +102,11 @@ internal static partial class ModelEmitter
                 w.Line("TrainingBuffers training = Training;");
                 w.Line("tokens.CopyTo(training.Tokens);");
                 w.Line("training.TokenInput = true;");
-                w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
-                w.Line("for (int step = 0; step < steps; step++)");
-                w.Line($"    StepRecord(ref {Own(spec)}, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+                using (Scratch(w, spec, "ScratchLength", ParameterLayout.ScratchLength(spec)))
+                {
+                    w.Line("for (int step = 0; step < steps; step++)");
+                    w.Line($"    StepRecord(ref {Own(spec)}, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+                }
                 w.Line("training.Steps = steps;");
             }
         }
@@ -316,6 +320,7 @@ internal static partial class ModelEmitter
             w.Line("Backward(outputGradients);");
             w.Line("if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);");
             w.Line("optimizer.Step(_parameters, Gradients);");
+            w.Line("_packedStale = true;");
             w.Line("return loss;");
         }
     }

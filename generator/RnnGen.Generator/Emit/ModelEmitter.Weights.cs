@@ -10,8 +10,9 @@ internal static partial class ModelEmitter
     private static string Own(ModelSpec spec) => spec.RestState ? "OwnState" : "_state";
 
     /// <summary>A load method: with a rest state, a successful load also marks it for recomputation with the new weights.</summary>
+    /// <summary>A loading method: the load, then the packed weights (and the rest state) marked for rebuilding.</summary>
     private static string Body(ModelSpec spec, string signature, string load) =>
-        spec.RestState ? $"{signature} {{ {load} _hasRestState = false; }}" : $"{signature} => {load}";
+        $"{signature} {{ {load} _packedStale = true;{(spec.RestState ? " _hasRestState = false;" : "")} }}";
 
     /// <summary>
     /// The weights file's values, packed two bytes per character into one string literal: the little-endian bytes of
@@ -113,9 +114,9 @@ internal static partial class ModelEmitter
                 using (w.Block())
                 {
                     w.Line("State state = default;");
-                    w.Line($"{Span}<{t}> input = stackalloc {t}[InputSize];");
-                    w.Line($"{Span}<{t}> output = stackalloc {t}[OutputSize];");
-                    w.Line($"{Span}<{t}> scratch = stackalloc {t}[ScratchLength];");
+                    w.Line($"{Span}<{t}> input = new {t}[InputSize];");
+                    w.Line($"{Span}<{t}> output = new {t}[OutputSize];");
+                    w.Line($"{Span}<{t}> scratch = new {t}[StepScratchLength];");
                     using (w.Block("for (int step = 0; step < 100_000; step++)"))
                     {
                         w.Line("State previous = state;");

@@ -47,7 +47,9 @@ internal static partial class ModelEmitter
         using (w.Block($"partial class {Identifier(spec.Type.ModelName)} : {interfaces}"))
         {
             WriteConstants(w, spec);
+            var packed = new PackedModel(spec);
             WriteParameterLayout(w, spec, parameters is not null);
+            WritePackedFields(w, spec, packed);
             if (parameters is { } values) WriteCompiledParameters(w, spec, values, token);
             if (spec.RestState) WriteRestState(w, spec);
             token.ThrowIfCancellationRequested();
@@ -66,6 +68,15 @@ internal static partial class ModelEmitter
                 w.Line();
                 WriteHead(w, spec);
             }
+            token.ThrowIfCancellationRequested();
+            w.Line();
+            w.Line("// ── Packed inference kernels ──");
+            WritePackWeights(w, spec, packed);
+            WriteStepPacked(w, spec, packed);
+            WriteForwardPacked(w, spec, packed);
+            foreach (PackedLayer? layer in packed.Layers)
+                if (layer is not null) WritePackedLayer(w, spec, layer);
+            if (spec.Head.Count > 0) WritePackedHead(w, spec, packed);
             token.ThrowIfCancellationRequested();
             w.Line();
             WriteTraining(w, spec);

@@ -70,6 +70,18 @@ namespace Demo
         private readonly double[] _parameters = new double[ParameterCount];
         private State _state;
 
+        // Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference call after they change.
+        private const int PackedLayer0 = 0;
+        private const int PackedLayer1 = 296;
+        private const int PackedDense0 = 840;
+        private const int PackedLength = 849;
+        private const int ProjectionLength = 32;
+        private const int StepScratchLength = ScratchLength + ProjectionLength + 0;
+        private const int TileSteps = 32;
+        private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 16);
+        private readonly double[] _packed = new double[PackedLength];
+        private bool _packedStale = true;
+
         /// <summary>The model's own stream state, used by the overloads without a <c>ref State</c> argument.</summary>
         public ref State CurrentState => ref _state;
 
@@ -97,7 +109,7 @@ namespace Demo
         {
             global::RnnGen.Guard.Length(input.Length, InputSize, nameof(input), "InputSize");
             global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
-            global::System.Span<double> scratch = stackalloc double[ScratchLength];
+            global::System.Span<double> scratch = stackalloc double[StepScratchLength];
             StepCore(ref state, input, output, scratch);
         }
 
@@ -118,14 +130,27 @@ namespace Demo
         public void Forward(ref State state, global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs)
         {
             int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
-            global::System.Span<double> scratch = stackalloc double[ScratchLength];
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                if (steps > 0) ForwardPacked(ref state, inputs, outputs, steps);
+                return;
+            }
+            global::System.Span<double> scratch = stackalloc double[StepScratchLength];
             for (int step = 0; step < steps; step++)
                 StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);
         }
 
-        /// <summary>One step through every layer: each recurrent layer updates its h (and c) in place, then the head.</summary>
+        /// <summary>
+        /// One step through every layer: each recurrent layer updates its h (and c) in place, then the head. On the packed
+        /// weights where Vector256 is accelerated (AVX2); otherwise with the portable kernels the training pass also uses.
+        /// </summary>
         private void StepCore(ref State state, global::System.ReadOnlySpan<double> input, global::System.Span<double> output, global::System.Span<double> scratch)
         {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                StepPacked(ref state, input, output, scratch);
+                return;
+            }
             Layer0(input, state.Layer0Hidden, scratch);
             Layer1(state.Layer0Hidden, state.Layer1Hidden, state.Layer1Cell, scratch);
             Head(state.Layer1Hidden, output, scratch, default);
@@ -135,13 +160,22 @@ namespace Demo
         public static global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> ParameterLayout => s_parameterLayout;
 
         /// <summary>All parameters, tensor after tensor in <see cref="ParameterLayout"/> order, each row-major in PyTorch layout. Writable.</summary>
-        public global::System.Span<double> Parameters => _parameters;
+        /// <remarks>Inference runs on a packed copy, rebuilt at the next inference call after this span is taken; call <see cref="ParametersChanged"/> after writing through a span kept across inference calls.</remarks>
+        public global::System.Span<double> Parameters
+        {
+            get
+            {
+                _packedStale = true;
+                return _parameters;
+            }
+        }
 
         /// <summary>The values of the tensor called <paramref name="name"/> (a PyTorch <c>state_dict</c> name), writable.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
         public global::System.Span<double> Parameter(string name)
         {
             (int offset, int length) = Locate(name);
+            _packedStale = true;
             return new global::System.Span<double>(_parameters, offset, length);
         }
 
@@ -163,11 +197,11 @@ namespace Demo
 
         /// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>
-        public void LoadSafetensors(string path) => global::RnnGen.ParameterFile.Load<double>(path, s_parameterLayout, _parameters);
+        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<double>(path, s_parameterLayout, _parameters); _packedStale = true; }
 
         /// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>
-        public void LoadSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Load<double>(stream, s_parameterLayout, _parameters);
+        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<double>(stream, s_parameterLayout, _parameters); _packedStale = true; }
 
         /// <summary>Writes all parameters as F64 safetensors with PyTorch names, through a temporary file renamed over <paramref name="path"/>.</summary>
         public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<double>(path, s_parameterLayout, _parameters);
@@ -571,6 +605,573 @@ namespace Demo
             }
         }
 
+        // ── Packed inference kernels ──
+
+        /// <summary>
+        /// Tells the model that parameters changed through a span kept from an earlier <see cref="Parameters"/> or
+        /// <see cref="Parameter(string)"/> call; the next inference call then rebuilds its packed weights. Taking the span,
+        /// loading, initializing and training already do this.
+        /// </summary>
+        public void ParametersChanged() => _packedStale = true;
+
+        /// <summary>Rebuilds the packed inference weights from the parameters (PyTorch layout).</summary>
+        private void PackWeights()
+        {
+            _packedStale = false;
+            global::System.ReadOnlySpan<double> p = _parameters;
+            global::RnnGen.PackedWeights.Recurrent(new global::System.Span<double>(_packed, PackedLayer0, 296), p.Slice(Layer0WeightIh, 72), p.Slice(Layer0WeightHh, 192), p.Slice(Layer0BiasIh, 24), p.Slice(Layer0BiasHh, 24), inputSize: 3, hidden: 8, gates: 3, separateCandidateBiases: true, lanes: 4, chunksPerPass: 2);
+            global::RnnGen.PackedWeights.Recurrent(new global::System.Span<double>(_packed, PackedLayer1, 544), p.Slice(Layer1WeightIh, 256), p.Slice(Layer1WeightHh, 256), p.Slice(Layer1BiasIh, 32), p.Slice(Layer1BiasHh, 32), inputSize: 8, hidden: 8, gates: 4, separateCandidateBiases: false, lanes: 4, chunksPerPass: 2);
+            global::RnnGen.PackedWeights.DenseRows(new global::System.Span<double>(_packed, PackedDense0, 9), p.Slice(Dense0Weight, 8), p.Slice(Dense0Bias, 1), outputs: 1, inputs: 8, lanes: 4);
+        }
+
+        /// <summary>One step on the packed weights: per layer the input projection, then the recurrence; then the head.</summary>
+        private void StepPacked(ref State state, global::System.ReadOnlySpan<double> input, global::System.Span<double> output, global::System.Span<double> scratch)
+        {
+            if (_packedStale) PackWeights();
+            ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            global::System.Span<double> projection = scratch.Slice(ScratchLength, ProjectionLength);
+            global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
+            Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
+            Layer0Recur(ref weights, projection, state.Layer0Hidden, next);
+            Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
+            Layer1Recur(ref weights, projection, state.Layer1Hidden, state.Layer1Cell, next);
+            HeadPacked(state.Layer1Hidden, output, scratch);
+        }
+
+        /// <summary>
+        /// A sequence on the packed weights, <see cref="TileSteps"/> steps at a time: each layer first computes W_ih x + b for
+        /// the whole tile as one matrix product (each weight read once per four steps), then runs the recurrence over the tile.
+        /// </summary>
+        private void ForwardPacked(ref State state, global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int steps)
+        {
+            if (_packedStale) PackWeights();
+            double[] rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(SequenceScratchLength);
+            try
+            {
+                ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+                global::System.Span<double> scratch = new global::System.Span<double>(rented, 0, StepScratchLength);
+                global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
+                global::System.Span<double> projections = new global::System.Span<double>(rented, StepScratchLength, TileSteps * ProjectionLength);
+                global::System.Span<double> below = new global::System.Span<double>(rented, StepScratchLength + TileSteps * ProjectionLength, TileSteps * 8);
+                global::System.Span<double> above = new global::System.Span<double>(rented, StepScratchLength + TileSteps * (ProjectionLength + 8), TileSteps * 8);
+                for (int start = 0; start < steps; start += TileSteps)
+                {
+                    int tile = global::System.Math.Min(TileSteps, steps - start);
+                    // Layer 0: GRU(3 → 8)
+                    Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs.Slice(start * InputSize, tile * InputSize)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                    for (int step = 0; step < tile; step++)
+                    {
+                        Layer0Recur(ref weights, projections.Slice(step * 24, 24), state.Layer0Hidden, next);
+                        state.Layer0Hidden.CopyTo(above.Slice(step * 8, 8));
+                    }
+                    { global::System.Span<double> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+                    // Layer 1: LSTM(8 → 8)
+                    Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(below), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                    for (int step = 0; step < tile; step++)
+                    {
+                        Layer1Recur(ref weights, projections.Slice(step * 32, 32), state.Layer1Hidden, state.Layer1Cell, next);
+                        state.Layer1Hidden.CopyTo(above.Slice(step * 8, 8));
+                    }
+                    { global::System.Span<double> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+                    // Head
+                    for (int step = 0; step < tile; step++)
+                    {
+                        HeadPacked(below.Slice(step * 8, 8), outputs.Slice((start + step) * OutputSize, OutputSize), scratch);
+                    }
+                }
+            }
+            finally
+            {
+                global::System.Buffers.ArrayPool<double>.Shared.Return(rented);
+            }
+        }
+
+        /// <summary>
+        /// Input projections of layer 0 for <paramref name="steps"/> steps: proj[t] = W_ih x_t + b (the biases of every gate; for a GRU's n
+        /// only b_in), laid out [chunk][gate][4] per step, 24 values. Each weight vector is loaded once per four steps.
+        /// </summary>
+        private static void Layer0Project(ref double w, ref double xs, int steps, ref double proj)
+        {
+            // Pass 0, gate vectors 0..3 (r 0..3, z 0..3, nx 0..3, r 4..7)
+            {
+                ref double bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 32);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref double row = ref rows;
+                    for (int k = 0; k < 3; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 24 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 24 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 24 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 24 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 24 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 24 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 24 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 24 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 24 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 24 + 12));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref double row = ref rows;
+                    for (int k = 0; k < 3; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 24 + 12));
+                }
+            }
+            // Pass 0, gate vectors 4..5 (z 4..7, nx 4..7)
+            {
+                ref double bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 48);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref double row = ref rows;
+                    for (int k = 0; k < 3; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 24 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 24 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 24 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 24 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 24 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 24 + 20));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref double row = ref rows;
+                    for (int k = 0; k < 3; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 20));
+                }
+            }
+        }
+
+        /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> in place.</summary>
+        private void Layer0Recur(ref double weights, global::System.ReadOnlySpan<double> projection, global::System.Span<double> h, global::System.Span<double> next)
+        {
+            ref double w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
+            ref double proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
+            ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+            Layer0Pass0(ref w, ref proj, ref h0, ref h0);
+        }
+
+        /// <summary>Layer 0, pass 0: hidden units 0..7 (2 × 4 lanes, Vector256).</summary>
+        private static void Layer0Pass0(ref double w, ref double proj, ref double h, ref double hOut)
+        {
+            // r, z ← W_ih x + b_ih + b_hh (projection); nh ← b_hn
+            global::System.Runtime.Intrinsics.Vector256<double> r0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256<double> z0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 4);
+            global::System.Runtime.Intrinsics.Vector256<double> nh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 12);
+            global::System.Runtime.Intrinsics.Vector256<double> r1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 12);
+            global::System.Runtime.Intrinsics.Vector256<double> z1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256<double> nh1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 28);
+            // + W_hh h: row k holds column k of weight_hh for every gate of these units
+            ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 104);
+            for (int k = 0; k < 8; k++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> hk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, k));
+                r0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), hk, r0);
+                z0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4), hk, z0);
+                nh0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), hk, nh0);
+                r1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12), hk, r1);
+                z1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), hk, z1);
+                nh1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 20), hk, nh1);
+                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+            }
+            // units 0..3: r = σ(r), z = σ(z), n = tanh(nx + r ⊙ nh), h' = n + z ⊙ (h − n)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> nx = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 8);
+                global::System.Runtime.Intrinsics.Vector256<double> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(r0), nh0, nx));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(z0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0) - n, n), ref hOut, 0);
+            }
+            // units 4..7: r = σ(r), z = σ(z), n = tanh(nx + r ⊙ nh), h' = n + z ⊙ (h − n)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> nx = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(r1), nh1, nx));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(z1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 4) - n, n), ref hOut, 4);
+            }
+        }
+
+        /// <summary>
+        /// Input projections of layer 1 for <paramref name="steps"/> steps: proj[t] = W_ih x_t + b (the biases of every gate; for a GRU's n
+        /// only b_in), laid out [chunk][gate][4] per step, 32 values. Each weight vector is loaded once per four steps.
+        /// </summary>
+        private static void Layer1Project(ref double w, ref double xs, int steps, ref double proj)
+        {
+            // Pass 0, gate vectors 0..3 (i 0..3, f 0..3, g 0..3, o 0..3)
+            {
+                ref double bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 32);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double row = ref rows;
+                    for (int k = 0; k < 8; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 32 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 32 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 32 + 12));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double row = ref rows;
+                    for (int k = 0; k < 8; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 12));
+                }
+            }
+            // Pass 0, gate vectors 4..7 (i 4..7, f 4..7, g 4..7, o 4..7)
+            {
+                ref double bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 48);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double row = ref rows;
+                    for (int k = 0; k < 8; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 28));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 32 + 28));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 32 + 28));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 32 + 28));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double row = ref rows;
+                    for (int k = 0; k < 8; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 28));
+                }
+            }
+        }
+
+        /// <summary>One step of layer 1 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
+        private void Layer1Recur(ref double weights, global::System.ReadOnlySpan<double> projection, global::System.Span<double> h, global::System.Span<double> c, global::System.Span<double> next)
+        {
+            ref double w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1);
+            ref double proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
+            ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+            ref double c0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
+            Layer1Pass0(ref w, ref proj, ref h0, ref c0, ref h0);
+        }
+
+        /// <summary>Layer 1, pass 0: hidden units 0..7 (2 × 4 lanes, Vector256).</summary>
+        private static void Layer1Pass0(ref double w, ref double proj, ref double h, ref double c, ref double hOut)
+        {
+            // Gate accumulators ← W_ih x + b_ih + b_hh (the projection)
+            global::System.Runtime.Intrinsics.Vector256<double> i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256<double> f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 4);
+            global::System.Runtime.Intrinsics.Vector256<double> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 8);
+            global::System.Runtime.Intrinsics.Vector256<double> o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 12);
+            global::System.Runtime.Intrinsics.Vector256<double> i1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256<double> f1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 20);
+            global::System.Runtime.Intrinsics.Vector256<double> g1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 24);
+            global::System.Runtime.Intrinsics.Vector256<double> o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 28);
+            // + W_hh h: row k holds column k of weight_hh for every gate of these units
+            ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 288);
+            for (int k = 0; k < 8; k++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> hk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, k));
+                i0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), hk, i0);
+                f0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4), hk, f0);
+                g0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), hk, g0);
+                o0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12), hk, o0);
+                i1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), hk, i1);
+                f1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 20), hk, f1);
+                g1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24), hk, g1);
+                o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 28), hk, o1);
+                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+            }
+            // units 0..3: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
+            }
+            // units 4..7: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 4), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref hOut, 4);
+            }
+        }
+
+        /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>
+        private void HeadPacked(global::System.ReadOnlySpan<double> x, global::System.Span<double> output, global::System.Span<double> scratch)
+        {
+            ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            Dense0Packed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedDense0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
+        }
+
+        /// <summary>Dense layer 0 (1 × 8): y_o = W[o, :] · x + b_o, one Vector256 dot product per output.</summary>
+        private static void Dense0Packed(ref double w, ref double x, ref double y)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> a0 = global::System.Runtime.Intrinsics.Vector256<double>.Zero;
+            for (int k = 0; k < 8; k += 4)
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> xk = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref x, (nuint)k);
+                a0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, (nuint)(0 + k)), xk, a0);
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(a0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);
+        }
+
         // ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──
         // Each recorded step holds, in order:
         //   TraceInput   [3]  x_t, the step's input
@@ -774,6 +1375,7 @@ namespace Demo
             Backward(outputGradients);
             if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
             optimizer.Step(_parameters, Gradients);
+            _packedStale = true;
             return loss;
         }
 

@@ -58,6 +58,17 @@ namespace Demo
         private readonly float[] _parameters = new float[ParameterCount];
         private State _state;
 
+        // Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference call after they change.
+        private const int PackedLayer0 = 0;
+        private const int PackedDense0 = 200;
+        private const int PackedLength = 209;
+        private const int ProjectionLength = 24;
+        private const int StepScratchLength = ScratchLength + ProjectionLength + 0;
+        private const int TileSteps = 32;
+        private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 10);
+        private readonly float[] _packed = new float[PackedLength];
+        private bool _packedStale = true;
+
         /// <summary>The model's own stream state, used by the overloads without a <c>ref State</c> argument.</summary>
         public ref State CurrentState => ref _state;
 
@@ -85,7 +96,7 @@ namespace Demo
         {
             global::RnnGen.Guard.Length(input.Length, InputSize, nameof(input), "InputSize");
             global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
-            global::System.Span<float> scratch = stackalloc float[ScratchLength];
+            global::System.Span<float> scratch = stackalloc float[StepScratchLength];
             StepCore(ref state, input, output, scratch);
         }
 
@@ -106,14 +117,27 @@ namespace Demo
         public void Forward(ref State state, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
-            global::System.Span<float> scratch = stackalloc float[ScratchLength];
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                if (steps > 0) ForwardPacked(ref state, inputs, outputs, steps);
+                return;
+            }
+            global::System.Span<float> scratch = stackalloc float[StepScratchLength];
             for (int step = 0; step < steps; step++)
                 StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);
         }
 
-        /// <summary>One step through every layer: each recurrent layer updates its h (and c) in place, then the head.</summary>
+        /// <summary>
+        /// One step through every layer: each recurrent layer updates its h (and c) in place, then the head. On the packed
+        /// weights where Vector256 is accelerated (AVX2); otherwise with the portable kernels the training pass also uses.
+        /// </summary>
         private void StepCore(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                StepPacked(ref state, input, output, scratch);
+                return;
+            }
             Layer0(input, state.Layer0Hidden, scratch);
             Head(state.Layer0Hidden, output, scratch, default);
         }
@@ -122,13 +146,22 @@ namespace Demo
         public static global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> ParameterLayout => s_parameterLayout;
 
         /// <summary>All parameters, tensor after tensor in <see cref="ParameterLayout"/> order, each row-major in PyTorch layout. Writable.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        /// <remarks>Inference runs on a packed copy, rebuilt at the next inference call after this span is taken; call <see cref="ParametersChanged"/> after writing through a span kept across inference calls.</remarks>
+        public global::System.Span<float> Parameters
+        {
+            get
+            {
+                _packedStale = true;
+                return _parameters;
+            }
+        }
 
         /// <summary>The values of the tensor called <paramref name="name"/> (a PyTorch <c>state_dict</c> name), writable.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
         public global::System.Span<float> Parameter(string name)
         {
             (int offset, int length) = Locate(name);
+            _packedStale = true;
             return new global::System.Span<float>(_parameters, offset, length);
         }
 
@@ -146,11 +179,11 @@ namespace Demo
 
         /// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>
-        public void LoadSafetensors(string path) => global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters);
+        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters); _packedStale = true; }
 
         /// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>
-        public void LoadSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters);
+        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters); _packedStale = true; }
 
         /// <summary>Writes all parameters as F32 safetensors with PyTorch names, through a temporary file renamed over <paramref name="path"/>.</summary>
         public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<float>(path, s_parameterLayout, _parameters);
@@ -527,6 +560,217 @@ namespace Demo
             }
         }
 
+        // ── Packed inference kernels ──
+
+        /// <summary>
+        /// Tells the model that parameters changed through a span kept from an earlier <see cref="Parameters"/> or
+        /// <see cref="Parameter(string)"/> call; the next inference call then rebuilds its packed weights. Taking the span,
+        /// loading, initializing and training already do this.
+        /// </summary>
+        public void ParametersChanged() => _packedStale = true;
+
+        /// <summary>Rebuilds the packed inference weights from the parameters (PyTorch layout).</summary>
+        private void PackWeights()
+        {
+            _packedStale = false;
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::RnnGen.PackedWeights.Recurrent(new global::System.Span<float>(_packed, PackedLayer0, 200), p.Slice(Layer0WeightIh, 30), p.Slice(Layer0WeightHh, 75), p.Slice(Layer0BiasIh, 15), p.Slice(Layer0BiasHh, 15), inputSize: 2, hidden: 5, gates: 3, separateCandidateBiases: true, lanes: 8, chunksPerPass: 1);
+            global::RnnGen.PackedWeights.DenseRows(new global::System.Span<float>(_packed, PackedDense0, 9), p.Slice(Dense0Weight, 5), p.Slice(Dense0Bias, 1), outputs: 1, inputs: 5, lanes: 8);
+        }
+
+        /// <summary>One step on the packed weights: per layer the input projection, then the recurrence; then the head.</summary>
+        private void StepPacked(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
+        {
+            if (_packedStale) PackWeights();
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
+            global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
+            Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
+            Layer0Recur(ref weights, projection, state.Layer0Hidden, next);
+            HeadPacked(state.Layer0Hidden, output, scratch);
+        }
+
+        /// <summary>
+        /// A sequence on the packed weights, <see cref="TileSteps"/> steps at a time: each layer first computes W_ih x + b for
+        /// the whole tile as one matrix product (each weight read once per four steps), then runs the recurrence over the tile.
+        /// </summary>
+        private void ForwardPacked(ref State state, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+        {
+            if (_packedStale) PackWeights();
+            float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(SequenceScratchLength);
+            try
+            {
+                ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+                global::System.Span<float> scratch = new global::System.Span<float>(rented, 0, StepScratchLength);
+                global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
+                global::System.Span<float> projections = new global::System.Span<float>(rented, StepScratchLength, TileSteps * ProjectionLength);
+                global::System.Span<float> below = new global::System.Span<float>(rented, StepScratchLength + TileSteps * ProjectionLength, TileSteps * 5);
+                global::System.Span<float> above = new global::System.Span<float>(rented, StepScratchLength + TileSteps * (ProjectionLength + 5), TileSteps * 5);
+                for (int start = 0; start < steps; start += TileSteps)
+                {
+                    int tile = global::System.Math.Min(TileSteps, steps - start);
+                    // Layer 0: GRU(2 → 5)
+                    Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs.Slice(start * InputSize, tile * InputSize)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                    for (int step = 0; step < tile; step++)
+                    {
+                        Layer0Recur(ref weights, projections.Slice(step * 24, 24), state.Layer0Hidden, next);
+                        state.Layer0Hidden.CopyTo(above.Slice(step * 5, 5));
+                    }
+                    { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+                    // Head
+                    for (int step = 0; step < tile; step++)
+                    {
+                        HeadPacked(below.Slice(step * 5, 5), outputs.Slice((start + step) * OutputSize, OutputSize), scratch);
+                    }
+                }
+            }
+            finally
+            {
+                global::System.Buffers.ArrayPool<float>.Shared.Return(rented);
+            }
+        }
+
+        /// <summary>
+        /// Input projections of layer 0 for <paramref name="steps"/> steps: proj[t] = W_ih x_t + b (the biases of every gate; for a GRU's n
+        /// only b_in), laid out [chunk][gate][8] per step, 24 values. Each weight vector is loaded once per four steps.
+        /// </summary>
+        private static void Layer0Project(ref float w, ref float xs, int steps, ref float proj)
+        {
+            // Pass 0, gate vectors 0..2 (r 0..4, z 0..4, nx 0..4)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 32);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 2);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 2; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 24 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 24 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 24 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 24 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 24 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 24 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 24 + 16));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 2);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 2; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 24 + 16));
+                }
+            }
+        }
+
+        /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> in place.</summary>
+        private void Layer0Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> next)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
+            ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
+            ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+            Layer0Pass0(ref w, ref proj, ref h0, ref h0);
+        }
+
+        /// <summary>Layer 0, pass 0: hidden units 0..4 (1 × 8 lanes, Vector256).</summary>
+        private static void Layer0Pass0(ref float w, ref float proj, ref float h, ref float hOut)
+        {
+            // r, z ← W_ih x + b_ih + b_hh (projection); nh ← b_hn
+            global::System.Runtime.Intrinsics.Vector256<float> r0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> z0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 8);
+            global::System.Runtime.Intrinsics.Vector256<float> nh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+            // + W_hh h: row k holds column k of weight_hh for every gate of these units
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 80);
+            for (int k = 0; k < 5; k++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> hk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, k));
+                r0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), hk, r0);
+                z0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), hk, z0);
+                nh0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), hk, nh0);
+                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+            }
+            // units 0..4: r = σ(r), z = σ(z), n = tanh(nx + r ⊙ nh), h' = n + z ⊙ (h − n)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> nx = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(r0), nh0, nx));
+                global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(z0), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), 5) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 5);
+            }
+        }
+
+        /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>
+        private void HeadPacked(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::System.Span<float> scratch)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            Dense0Packed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedDense0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
+            global::RnnGen.Activations.Sigmoid(output);
+        }
+
+        /// <summary>Dense layer 0 (1 × 5): y_o = W[o, :] · x + b_o, one Vector256 dot product per output.</summary>
+        private static void Dense0Packed(ref float w, ref float x, ref float y)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> xk = global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 0), 5);
+                a0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 0), xk, a0);
+            }
+            global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(a0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);
+        }
+
         // ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──
         // Each recorded step holds, in order:
         //   TraceInput   [2]  x_t, the step's input
@@ -709,6 +953,7 @@ namespace Demo
             Backward(outputGradients);
             if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
             optimizer.Step(_parameters, Gradients);
+            _packedStale = true;
             return loss;
         }
 

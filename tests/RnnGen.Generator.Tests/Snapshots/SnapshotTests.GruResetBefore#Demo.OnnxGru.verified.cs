@@ -52,6 +52,15 @@ namespace Demo
         private readonly float[] _parameters = new float[ParameterCount];
         private State _state;
 
+        // Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference call after they change.
+        private const int PackedLength = 1;
+        private const int ProjectionLength = 1;
+        private const int StepScratchLength = ScratchLength + ProjectionLength + 0;
+        private const int TileSteps = 32;
+        private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 8);
+        private readonly float[] _packed = new float[PackedLength];
+        private bool _packedStale = true;
+
         /// <summary>The model's own stream state, used by the overloads without a <c>ref State</c> argument.</summary>
         public ref State CurrentState => ref _state;
 
@@ -79,7 +88,7 @@ namespace Demo
         {
             global::RnnGen.Guard.Length(input.Length, InputSize, nameof(input), "InputSize");
             global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
-            global::System.Span<float> scratch = stackalloc float[ScratchLength];
+            global::System.Span<float> scratch = stackalloc float[StepScratchLength];
             StepCore(ref state, input, output, scratch);
         }
 
@@ -100,14 +109,27 @@ namespace Demo
         public void Forward(ref State state, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
-            global::System.Span<float> scratch = stackalloc float[ScratchLength];
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                if (steps > 0) ForwardPacked(ref state, inputs, outputs, steps);
+                return;
+            }
+            global::System.Span<float> scratch = stackalloc float[StepScratchLength];
             for (int step = 0; step < steps; step++)
                 StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);
         }
 
-        /// <summary>One step through every layer: each recurrent layer updates its h (and c) in place, then the head.</summary>
+        /// <summary>
+        /// One step through every layer: each recurrent layer updates its h (and c) in place, then the head. On the packed
+        /// weights where Vector256 is accelerated (AVX2); otherwise with the portable kernels the training pass also uses.
+        /// </summary>
         private void StepCore(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                StepPacked(ref state, input, output, scratch);
+                return;
+            }
             Layer0(input, state.Layer0Hidden, scratch);
             state.Layer0Hidden.CopyTo(output);
         }
@@ -116,13 +138,22 @@ namespace Demo
         public static global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> ParameterLayout => s_parameterLayout;
 
         /// <summary>All parameters, tensor after tensor in <see cref="ParameterLayout"/> order, each row-major in PyTorch layout. Writable.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        /// <remarks>Inference runs on a packed copy, rebuilt at the next inference call after this span is taken; call <see cref="ParametersChanged"/> after writing through a span kept across inference calls.</remarks>
+        public global::System.Span<float> Parameters
+        {
+            get
+            {
+                _packedStale = true;
+                return _parameters;
+            }
+        }
 
         /// <summary>The values of the tensor called <paramref name="name"/> (a PyTorch <c>state_dict</c> name), writable.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
         public global::System.Span<float> Parameter(string name)
         {
             (int offset, int length) = Locate(name);
+            _packedStale = true;
             return new global::System.Span<float>(_parameters, offset, length);
         }
 
@@ -138,11 +169,11 @@ namespace Demo
 
         /// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>
-        public void LoadSafetensors(string path) => global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters);
+        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters); _packedStale = true; }
 
         /// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>
-        public void LoadSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters);
+        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters); _packedStale = true; }
 
         /// <summary>Writes all parameters as F32 safetensors with PyTorch names, through a temporary file renamed over <paramref name="path"/>.</summary>
         public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<float>(path, s_parameterLayout, _parameters);
@@ -392,6 +423,72 @@ namespace Demo
             }
         }
 
+        // ── Packed inference kernels ──
+
+        /// <summary>
+        /// Tells the model that parameters changed through a span kept from an earlier <see cref="Parameters"/> or
+        /// <see cref="Parameter(string)"/> call; the next inference call then rebuilds its packed weights. Taking the span,
+        /// loading, initializing and training already do this.
+        /// </summary>
+        public void ParametersChanged() => _packedStale = true;
+
+        /// <summary>Rebuilds the packed inference weights from the parameters (PyTorch layout).</summary>
+        private void PackWeights()
+        {
+            _packedStale = false;
+            global::System.ReadOnlySpan<float> p = _parameters;
+        }
+
+        /// <summary>One step on the packed weights: per layer the input projection, then the recurrence; then the head.</summary>
+        private void StepPacked(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
+        {
+            if (_packedStale) PackWeights();
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
+            global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
+            Layer0(input, state.Layer0Hidden, scratch);
+            state.Layer0Hidden.CopyTo(output);
+        }
+
+        /// <summary>
+        /// A sequence on the packed weights, <see cref="TileSteps"/> steps at a time: each layer first computes W_ih x + b for
+        /// the whole tile as one matrix product (each weight read once per four steps), then runs the recurrence over the tile.
+        /// </summary>
+        private void ForwardPacked(ref State state, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+        {
+            if (_packedStale) PackWeights();
+            float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(SequenceScratchLength);
+            try
+            {
+                ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+                global::System.Span<float> scratch = new global::System.Span<float>(rented, 0, StepScratchLength);
+                global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
+                global::System.Span<float> projections = new global::System.Span<float>(rented, StepScratchLength, TileSteps * ProjectionLength);
+                global::System.Span<float> below = new global::System.Span<float>(rented, StepScratchLength + TileSteps * ProjectionLength, TileSteps * 4);
+                global::System.Span<float> above = new global::System.Span<float>(rented, StepScratchLength + TileSteps * (ProjectionLength + 4), TileSteps * 4);
+                for (int start = 0; start < steps; start += TileSteps)
+                {
+                    int tile = global::System.Math.Min(TileSteps, steps - start);
+                    // Layer 0: GRU(2 → 4, reset before)
+                    for (int step = 0; step < tile; step++)
+                    {
+                        Layer0(inputs.Slice(start * InputSize, tile * InputSize).Slice(step * 2, 2), state.Layer0Hidden, scratch);
+                        state.Layer0Hidden.CopyTo(above.Slice(step * 4, 4));
+                    }
+                    { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+                    // Head
+                    for (int step = 0; step < tile; step++)
+                    {
+                        below.Slice(step * 4, 4).CopyTo(outputs.Slice((start + step) * OutputSize, OutputSize));
+                    }
+                }
+            }
+            finally
+            {
+                global::System.Buffers.ArrayPool<float>.Shared.Return(rented);
+            }
+        }
+
         // ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──
         // Each recorded step holds, in order:
         //   TraceInput   [2]  x_t, the step's input
@@ -570,6 +667,7 @@ namespace Demo
             Backward(outputGradients);
             if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
             optimizer.Step(_parameters, Gradients);
+            _packedStale = true;
             return loss;
         }
 

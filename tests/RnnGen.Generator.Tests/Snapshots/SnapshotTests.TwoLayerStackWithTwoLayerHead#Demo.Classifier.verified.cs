@@ -76,6 +76,19 @@ namespace Demo
         private readonly float[] _parameters = new float[ParameterCount];
         private State _state;
 
+        // Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference call after they change.
+        private const int PackedLayer0 = 0;
+        private const int PackedLayer1 = 6272;
+        private const int PackedDense0 = 14592;
+        private const int PackedDense1 = 15120;
+        private const int PackedLength = 15392;
+        private const int ProjectionLength = 128;
+        private const int StepScratchLength = ScratchLength + ProjectionLength + 32;
+        private const int TileSteps = 32;
+        private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 64);
+        private readonly float[] _packed = new float[PackedLength];
+        private bool _packedStale = true;
+
         /// <summary>The model's own stream state, used by the overloads without a <c>ref State</c> argument.</summary>
         public ref State CurrentState => ref _state;
 
@@ -103,7 +116,7 @@ namespace Demo
         {
             global::RnnGen.Guard.Length(input.Length, InputSize, nameof(input), "InputSize");
             global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
-            global::System.Span<float> scratch = stackalloc float[ScratchLength];
+            global::System.Span<float> scratch = stackalloc float[StepScratchLength];
             StepCore(ref state, input, output, scratch);
         }
 
@@ -124,14 +137,27 @@ namespace Demo
         public void Forward(ref State state, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
         {
             int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
-            global::System.Span<float> scratch = stackalloc float[ScratchLength];
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                if (steps > 0) ForwardPacked(ref state, inputs, outputs, steps);
+                return;
+            }
+            global::System.Span<float> scratch = stackalloc float[StepScratchLength];
             for (int step = 0; step < steps; step++)
                 StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);
         }
 
-        /// <summary>One step through every layer: each recurrent layer updates its h (and c) in place, then the head.</summary>
+        /// <summary>
+        /// One step through every layer: each recurrent layer updates its h (and c) in place, then the head. On the packed
+        /// weights where Vector256 is accelerated (AVX2); otherwise with the portable kernels the training pass also uses.
+        /// </summary>
         private void StepCore(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                StepPacked(ref state, input, output, scratch);
+                return;
+            }
             Layer0(input, state.Layer0Hidden, state.Layer0Cell, scratch);
             Layer1(state.Layer0Hidden, state.Layer1Hidden, state.Layer1Cell, scratch);
             Head(state.Layer1Hidden, output, scratch, default);
@@ -141,13 +167,22 @@ namespace Demo
         public static global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> ParameterLayout => s_parameterLayout;
 
         /// <summary>All parameters, tensor after tensor in <see cref="ParameterLayout"/> order, each row-major in PyTorch layout. Writable.</summary>
-        public global::System.Span<float> Parameters => _parameters;
+        /// <remarks>Inference runs on a packed copy, rebuilt at the next inference call after this span is taken; call <see cref="ParametersChanged"/> after writing through a span kept across inference calls.</remarks>
+        public global::System.Span<float> Parameters
+        {
+            get
+            {
+                _packedStale = true;
+                return _parameters;
+            }
+        }
 
         /// <summary>The values of the tensor called <paramref name="name"/> (a PyTorch <c>state_dict</c> name), writable.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
         public global::System.Span<float> Parameter(string name)
         {
             (int offset, int length) = Locate(name);
+            _packedStale = true;
             return new global::System.Span<float>(_parameters, offset, length);
         }
 
@@ -171,11 +206,11 @@ namespace Demo
 
         /// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>
-        public void LoadSafetensors(string path) => global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters);
+        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters); _packedStale = true; }
 
         /// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>
-        public void LoadSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters);
+        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters); _packedStale = true; }
 
         /// <summary>Writes all parameters as F32 safetensors with PyTorch names, through a temporary file renamed over <paramref name="path"/>.</summary>
         public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<float>(path, s_parameterLayout, _parameters);
@@ -576,6 +611,1146 @@ namespace Demo
             }
         }
 
+        // ── Packed inference kernels ──
+
+        /// <summary>
+        /// Tells the model that parameters changed through a span kept from an earlier <see cref="Parameters"/> or
+        /// <see cref="Parameter(string)"/> call; the next inference call then rebuilds its packed weights. Taking the span,
+        /// loading, initializing and training already do this.
+        /// </summary>
+        public void ParametersChanged() => _packedStale = true;
+
+        /// <summary>Rebuilds the packed inference weights from the parameters (PyTorch layout).</summary>
+        private void PackWeights()
+        {
+            _packedStale = false;
+            global::System.ReadOnlySpan<float> p = _parameters;
+            global::RnnGen.PackedWeights.Recurrent(new global::System.Span<float>(_packed, PackedLayer0, 6272), p.Slice(Layer0WeightIh, 2048), p.Slice(Layer0WeightHh, 4096), p.Slice(Layer0BiasIh, 128), p.Slice(Layer0BiasHh, 128), inputSize: 16, hidden: 32, gates: 4, separateCandidateBiases: false, lanes: 8, chunksPerPass: 2);
+            global::RnnGen.PackedWeights.Recurrent(new global::System.Span<float>(_packed, PackedLayer1, 8320), p.Slice(Layer1WeightIh, 4096), p.Slice(Layer1WeightHh, 4096), p.Slice(Layer1BiasIh, 128), p.Slice(Layer1BiasHh, 128), inputSize: 32, hidden: 32, gates: 4, separateCandidateBiases: false, lanes: 8, chunksPerPass: 2);
+            global::RnnGen.PackedWeights.DenseColumns(new global::System.Span<float>(_packed, PackedDense0, 528), p.Slice(Dense0Weight, 512), p.Slice(Dense0Bias, 16), outputs: 16, inputs: 32, lanes: 8);
+            global::RnnGen.PackedWeights.DenseColumns(new global::System.Span<float>(_packed, PackedDense1, 272), p.Slice(Dense1Weight, 160), p.Slice(Dense1Bias, 10), outputs: 10, inputs: 16, lanes: 8);
+        }
+
+        /// <summary>One step on the packed weights: per layer the input projection, then the recurrence; then the head.</summary>
+        private void StepPacked(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
+        {
+            if (_packedStale) PackWeights();
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
+            global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
+            Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
+            Layer0Recur(ref weights, projection, state.Layer0Hidden, state.Layer0Cell, next);
+            Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
+            Layer1Recur(ref weights, projection, state.Layer1Hidden, state.Layer1Cell, next);
+            HeadPacked(state.Layer1Hidden, output, scratch);
+        }
+
+        /// <summary>
+        /// A sequence on the packed weights, <see cref="TileSteps"/> steps at a time: each layer first computes W_ih x + b for
+        /// the whole tile as one matrix product (each weight read once per four steps), then runs the recurrence over the tile.
+        /// </summary>
+        private void ForwardPacked(ref State state, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+        {
+            if (_packedStale) PackWeights();
+            float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(SequenceScratchLength);
+            try
+            {
+                ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+                global::System.Span<float> scratch = new global::System.Span<float>(rented, 0, StepScratchLength);
+                global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
+                global::System.Span<float> projections = new global::System.Span<float>(rented, StepScratchLength, TileSteps * ProjectionLength);
+                global::System.Span<float> below = new global::System.Span<float>(rented, StepScratchLength + TileSteps * ProjectionLength, TileSteps * 32);
+                global::System.Span<float> above = new global::System.Span<float>(rented, StepScratchLength + TileSteps * (ProjectionLength + 32), TileSteps * 32);
+                for (int start = 0; start < steps; start += TileSteps)
+                {
+                    int tile = global::System.Math.Min(TileSteps, steps - start);
+                    // Layer 0: LSTM(16 → 32)
+                    Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs.Slice(start * InputSize, tile * InputSize)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                    for (int step = 0; step < tile; step++)
+                    {
+                        Layer0Recur(ref weights, projections.Slice(step * 128, 128), state.Layer0Hidden, state.Layer0Cell, next);
+                        state.Layer0Hidden.CopyTo(above.Slice(step * 32, 32));
+                    }
+                    { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+                    // Layer 1: LSTM(32 → 32)
+                    Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(below), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                    for (int step = 0; step < tile; step++)
+                    {
+                        Layer1Recur(ref weights, projections.Slice(step * 128, 128), state.Layer1Hidden, state.Layer1Cell, next);
+                        state.Layer1Hidden.CopyTo(above.Slice(step * 32, 32));
+                    }
+                    { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+                    // Head
+                    for (int step = 0; step < tile; step++)
+                    {
+                        HeadPacked(below.Slice(step * 32, 32), outputs.Slice((start + step) * OutputSize, OutputSize), scratch);
+                    }
+                }
+            }
+            finally
+            {
+                global::System.Buffers.ArrayPool<float>.Shared.Return(rented);
+            }
+        }
+
+        /// <summary>
+        /// Input projections of layer 0 for <paramref name="steps"/> steps: proj[t] = W_ih x_t + b (the biases of every gate; for a GRU's n
+        /// only b_in), laid out [chunk][gate][8] per step, 128 values. Each weight vector is loaded once per four steps.
+        /// </summary>
+        private static void Layer0Project(ref float w, ref float xs, int steps, ref float proj)
+        {
+            // Pass 0, gate vectors 0..3 (i 0..7, f 0..7, g 0..7, o 0..7)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 64);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 16; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 24));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 16; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 24));
+                }
+            }
+            // Pass 0, gate vectors 4..7 (i 8..15, f 8..15, g 8..15, o 8..15)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 96);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 16; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 56));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 16; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 56));
+                }
+            }
+            // Pass 1, gate vectors 0..3 (i 16..23, f 16..23, g 16..23, o 16..23)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3136);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3200);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 16; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 88));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 16; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 88));
+                }
+            }
+            // Pass 1, gate vectors 4..7 (i 24..31, f 24..31, g 24..31, o 24..31)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3136);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3232);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 16; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 120));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 16; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 120));
+                }
+            }
+        }
+
+        /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
+        private void Layer0Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
+            ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
+            ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+            ref float c0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
+            ref float hNext = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(next); // h' waits here while later passes still read h
+            Layer0Pass0(ref w, ref proj, ref h0, ref c0, ref hNext);
+            Layer0Pass1(ref w, ref proj, ref h0, ref c0, ref hNext);
+            next.Slice(0, 32).CopyTo(h);
+        }
+
+        /// <summary>Layer 0, pass 0: hidden units 0..15 (2 × 8 lanes, Vector256).</summary>
+        private static void Layer0Pass0(ref float w, ref float proj, ref float h, ref float c, ref float hOut)
+        {
+            // Gate accumulators ← W_ih x + b_ih + b_hh (the projection)
+            global::System.Runtime.Intrinsics.Vector256<float> i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 8);
+            global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256<float> o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 24);
+            global::System.Runtime.Intrinsics.Vector256<float> i1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 32);
+            global::System.Runtime.Intrinsics.Vector256<float> f1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 40);
+            global::System.Runtime.Intrinsics.Vector256<float> g1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 48);
+            global::System.Runtime.Intrinsics.Vector256<float> o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 56);
+            // + W_hh h: row k holds column k of weight_hh for every gate of these units
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1088);
+            for (int k = 0; k < 32; k++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> hk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, k));
+                i0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), hk, i0);
+                f0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), hk, f0);
+                g0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), hk, g0);
+                o0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24), hk, o0);
+                i1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32), hk, i1);
+                f1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 40), hk, f1);
+                g1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 48), hk, g1);
+                o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 56), hk, o1);
+                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+            }
+            // units 0..7: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
+            }
+            // units 8..15: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 8), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref hOut, 8);
+            }
+        }
+
+        /// <summary>Layer 0, pass 1: hidden units 16..31 (2 × 8 lanes, Vector256).</summary>
+        private static void Layer0Pass1(ref float w, ref float proj, ref float h, ref float c, ref float hOut)
+        {
+            // Gate accumulators ← W_ih x + b_ih + b_hh (the projection)
+            global::System.Runtime.Intrinsics.Vector256<float> i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 64);
+            global::System.Runtime.Intrinsics.Vector256<float> f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 72);
+            global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 80);
+            global::System.Runtime.Intrinsics.Vector256<float> o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 88);
+            global::System.Runtime.Intrinsics.Vector256<float> i1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 96);
+            global::System.Runtime.Intrinsics.Vector256<float> f1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 104);
+            global::System.Runtime.Intrinsics.Vector256<float> g1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 112);
+            global::System.Runtime.Intrinsics.Vector256<float> o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 120);
+            // + W_hh h: row k holds column k of weight_hh for every gate of these units
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4224);
+            for (int k = 0; k < 32; k++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> hk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, k));
+                i0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), hk, i0);
+                f0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), hk, f0);
+                g0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), hk, g0);
+                o0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24), hk, o0);
+                i1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32), hk, i1);
+                f1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 40), hk, f1);
+                g1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 48), hk, g1);
+                o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 56), hk, o1);
+                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+            }
+            // units 16..23: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 16), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 16);
+            }
+            // units 24..31: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 24), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref hOut, 24);
+            }
+        }
+
+        /// <summary>
+        /// Input projections of layer 1 for <paramref name="steps"/> steps: proj[t] = W_ih x_t + b (the biases of every gate; for a GRU's n
+        /// only b_in), laid out [chunk][gate][8] per step, 128 values. Each weight vector is loaded once per four steps.
+        /// </summary>
+        private static void Layer1Project(ref float w, ref float xs, int steps, ref float proj)
+        {
+            // Pass 0, gate vectors 0..3 (i 0..7, f 0..7, g 0..7, o 0..7)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 64);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 32; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 24));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 32; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 24));
+                }
+            }
+            // Pass 0, gate vectors 4..7 (i 8..15, f 8..15, g 8..15, o 8..15)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 96);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 32; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 56));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 32; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 56));
+                }
+            }
+            // Pass 1, gate vectors 0..3 (i 16..23, f 16..23, g 16..23, o 16..23)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4160);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4224);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 32; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 88));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 88));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 32; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 64));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 72));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 80));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 88));
+                }
+            }
+            // Pass 1, gate vectors 4..7 (i 24..31, f 24..31, g 24..31, o 24..31)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4160);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4256);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 32; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 120));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 120));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 32; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 96));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 104));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 112));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 120));
+                }
+            }
+        }
+
+        /// <summary>One step of layer 1 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
+        private void Layer1Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
+        {
+            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1);
+            ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
+            ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
+            ref float c0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
+            ref float hNext = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(next); // h' waits here while later passes still read h
+            Layer1Pass0(ref w, ref proj, ref h0, ref c0, ref hNext);
+            Layer1Pass1(ref w, ref proj, ref h0, ref c0, ref hNext);
+            next.Slice(0, 32).CopyTo(h);
+        }
+
+        /// <summary>Layer 1, pass 0: hidden units 0..15 (2 × 8 lanes, Vector256).</summary>
+        private static void Layer1Pass0(ref float w, ref float proj, ref float h, ref float c, ref float hOut)
+        {
+            // Gate accumulators ← W_ih x + b_ih + b_hh (the projection)
+            global::System.Runtime.Intrinsics.Vector256<float> i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 8);
+            global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256<float> o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 24);
+            global::System.Runtime.Intrinsics.Vector256<float> i1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 32);
+            global::System.Runtime.Intrinsics.Vector256<float> f1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 40);
+            global::System.Runtime.Intrinsics.Vector256<float> g1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 48);
+            global::System.Runtime.Intrinsics.Vector256<float> o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 56);
+            // + W_hh h: row k holds column k of weight_hh for every gate of these units
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2112);
+            for (int k = 0; k < 32; k++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> hk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, k));
+                i0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), hk, i0);
+                f0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), hk, f0);
+                g0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), hk, g0);
+                o0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24), hk, o0);
+                i1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32), hk, i1);
+                f1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 40), hk, f1);
+                g1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 48), hk, g1);
+                o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 56), hk, o1);
+                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+            }
+            // units 0..7: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
+            }
+            // units 8..15: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 8), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref hOut, 8);
+            }
+        }
+
+        /// <summary>Layer 1, pass 1: hidden units 16..31 (2 × 8 lanes, Vector256).</summary>
+        private static void Layer1Pass1(ref float w, ref float proj, ref float h, ref float c, ref float hOut)
+        {
+            // Gate accumulators ← W_ih x + b_ih + b_hh (the projection)
+            global::System.Runtime.Intrinsics.Vector256<float> i0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 64);
+            global::System.Runtime.Intrinsics.Vector256<float> f0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 72);
+            global::System.Runtime.Intrinsics.Vector256<float> g0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 80);
+            global::System.Runtime.Intrinsics.Vector256<float> o0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 88);
+            global::System.Runtime.Intrinsics.Vector256<float> i1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 96);
+            global::System.Runtime.Intrinsics.Vector256<float> f1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 104);
+            global::System.Runtime.Intrinsics.Vector256<float> g1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 112);
+            global::System.Runtime.Intrinsics.Vector256<float> o1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 120);
+            // + W_hh h: row k holds column k of weight_hh for every gate of these units
+            ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6272);
+            for (int k = 0; k < 32; k++)
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> hk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref h, k));
+                i0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), hk, i0);
+                f0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), hk, f0);
+                g0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), hk, g0);
+                o0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24), hk, o0);
+                i1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 32), hk, i1);
+                f1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 40), hk, f1);
+                g1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 48), hk, g1);
+                o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 56), hk, o1);
+                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+            }
+            // units 16..23: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 16), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 16);
+            }
+            // units 24..31: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 24), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref hOut, 24);
+            }
+        }
+
+        /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>
+        private void HeadPacked(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::System.Span<float> scratch)
+        {
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            global::System.Span<float> dense0 = scratch.Slice(0, 16);
+            Dense0Packed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedDense0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense0));
+            Dense1Packed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedDense1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dense0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
+            global::RnnGen.Activations.Softmax(output);
+        }
+
+        /// <summary>Dense layer 0 (16 × 32): y = act(b + Σ_k W[:, k] x_k), row k of the packed weights being column k of W.</summary>
+        private static void Dense0Packed(ref float w, ref float x, ref float y)
+        {
+            // Outputs 0..15, 2 partial sums over k
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> y0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> y0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> y1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> y1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 16);
+                int k = 0;
+                for (; k + 2 <= 32; k += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    y0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), x0, y0);
+                    y1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), x0, y1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                    y0_1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), x1, y0_1);
+                    y1_1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24), x1, y1_1);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                }
+                for (; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    y0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), xk, y0);
+                    y1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), xk, y1);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Tanh(y0 + y0_1), ref y, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Tanh(y1 + y1_1), ref y, 8);
+            }
+        }
+
+        /// <summary>Dense layer 1 (10 × 16): y = act(b + Σ_k W[:, k] x_k), row k of the packed weights being column k of W.</summary>
+        private static void Dense1Packed(ref float w, ref float x, ref float y)
+        {
+            // Outputs 0..9, 2 partial sums over k
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> y0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> y0_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                global::System.Runtime.Intrinsics.Vector256<float> y1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> y1_1 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 16);
+                int k = 0;
+                for (; k + 2 <= 16; k += 2)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    y0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), x0, y0);
+                    y1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), x0, y1);
+                    global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k + 1));
+                    y0_1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), x1, y0_1);
+                    y1_1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24), x1, y1_1);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                }
+                for (; k < 16; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> xk = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                    y0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), xk, y0);
+                    y1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8), xk, y1);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 16);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(y0 + y0_1, ref y, 0);
+                global::RnnGen.Simd.StorePartial(y1 + y1_1, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 8), 2);
+            }
+        }
+
         // ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──
         // Each recorded step holds, in order:
         //   TraceInput   [16]  x_t, the step's input
@@ -787,6 +1962,7 @@ namespace Demo
             Backward(outputGradients);
             if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
             optimizer.Step(_parameters, Gradients);
+            _packedStale = true;
             return loss;
         }
 

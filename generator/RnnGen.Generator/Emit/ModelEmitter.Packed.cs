@@ -1,0 +1,529 @@
+using System.Collections.Generic;
+using System.Linq;
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Emit;
+
+/// <summary>
+/// The packed inference path: weights rearranged once (see <see cref="PackedLayer"/>) and kernels written in
+/// Vector256 with every size a constant. It serves Step and Forward where Vector256 is hardware-accelerated (AVX2);
+/// elsewhere the portable kernels (Vector&lt;T&gt; over PyTorch's layout, also used by training) do.
+/// </summary>
+internal static partial class ModelEmitter
+{
+    private const string Simd = "global::RnnGen.Simd";
+    private const string Ref = "global::System.Runtime.CompilerServices.Unsafe";
+
+    /// <summary>Whether the packed path is available: Vector256 accelerated (a JIT-time constant, so the other path is dropped).</summary>
+    private const string PackedAvailable = "global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated";
+
+    private static void WritePackedFields(CodeWriter w, ModelSpec spec, PackedModel packed)
+    {
+        string t = spec.ElementType;
+        w.Line();
+        w.Line("// Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference call after they change.");
+        foreach (PackedLayer? layer in packed.Layers)
+            if (layer is not null) w.Line($"private const int {layer.Constant} = {layer.Offset};");
+        foreach (PackedDense dense in packed.Head)
+            w.Line($"private const int {dense.Constant} = {dense.Offset};");
+        w.Line($"private const int PackedLength = {packed.Length};");
+        w.Line($"private const int ProjectionLength = {System.Math.Max(packed.ProjectionLength, 1)};");
+        w.Line($"private const int StepScratchLength = ScratchLength + ProjectionLength + {packed.HiddenScratch};");
+        w.Line($"private const int TileSteps = {PackedModel.TileSteps};");
+        w.Line($"private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + {2 * packed.WidestHidden});");
+        w.Line($"private readonly {t}[] _packed = new {t}[PackedLength];");
+        w.Line("private bool _packedStale = true;");
+    }
+
+    private static void WritePackWeights(CodeWriter w, ModelSpec spec, PackedModel packed)
+    {
+        string t = spec.ElementType;
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Tells the model that parameters changed through a span kept from an earlier <see cref=\"Parameters\"/> or");
+        w.Line("/// <see cref=\"Parameter(string)\"/> call; the next inference call then rebuilds its packed weights. Taking the span,");
+        w.Line("/// loading, initializing and training already do this.");
+        w.Line("/// </summary>");
+        w.Line("public void ParametersChanged() => _packedStale = true;");
+        w.Line();
+        w.Line("/// <summary>Rebuilds the packed inference weights from the parameters (PyTorch layout).</summary>");
+        using (w.Block("private void PackWeights()"))
+        {
+            w.Line("_packedStale = false;");
+            w.Line($"{ReadOnlySpan}<{t}> p = _parameters;");
+            for (int i = 0; i < spec.Layers.Count; i++)
+            {
+                if (packed.Layers[i] is not { } layer) continue;
+                RecurrentLayerSpec l = layer.Layer;
+                string x = $"Layer{l.Index}";
+                string biasIh = l.Bias ? $"p.Slice({x}BiasIh, {l.GateRows})" : "default";
+                string biasHh = l.Bias ? $"p.Slice({x}BiasHh, {l.GateRows})" : "default";
+                w.Line($"global::RnnGen.PackedWeights.Recurrent(new {Span}<{t}>(_packed, {layer.Constant}, {layer.Length}), " +
+                    $"p.Slice({x}WeightIh, {l.GateRows * l.InputSize}), p.Slice({x}WeightHh, {l.GateRows * l.HiddenSize}), {biasIh}, {biasHh}, " +
+                    $"inputSize: {l.InputSize}, hidden: {l.HiddenSize}, gates: {layer.WeightBlocks}, separateCandidateBiases: {Bool(l.Cell == CellKind.Gru)}, " +
+                    $"lanes: {layer.Width.Lanes}, chunksPerPass: {layer.Passes[0].ChunkCount});");
+            }
+            foreach (PackedDense dense in packed.Head)
+            {
+                DenseLayerSpec d = dense.Dense;
+                string bias = d.Bias ? $"p.Slice(Dense{d.Index}Bias, {d.OutputSize})" : "default";
+                w.Line($"global::RnnGen.PackedWeights.{(dense.DotForm ? "DenseRows" : "DenseColumns")}(new {Span}<{t}>(_packed, {dense.Constant}, {dense.Length}), " +
+                    $"p.Slice(Dense{d.Index}Weight, {d.OutputSize * d.InputSize}), {bias}, outputs: {d.OutputSize}, inputs: {d.InputSize}, lanes: {dense.Width.Lanes});");
+            }
+        }
+    }
+
+    /// <summary>StepPacked: one step through every layer on the packed weights.</summary>
+    private static void WriteStepPacked(CodeWriter w, ModelSpec spec, PackedModel packed)
+    {
+        string t = spec.ElementType;
+        w.Line();
+        w.Line("/// <summary>One step on the packed weights: per layer the input projection, then the recurrence; then the head.</summary>");
+        using (w.Block($"private void StepPacked(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch)"))
+        {
+            w.Line("if (_packedStale) PackWeights();");
+            w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
+            w.Line($"{Span}<{t}> projection = scratch.Slice(ScratchLength, ProjectionLength);");
+            w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
+            string below = "input";
+            foreach (RecurrentLayerSpec layer in spec.Layers)
+            {
+                string cell = layer.HasCellState ? $", state.Layer{layer.Index}Cell" : "";
+                if (packed.Layers[layer.Index] is { } p)
+                {
+                    w.Line($"Layer{layer.Index}Project(ref {Ref}.Add(ref weights, {p.Constant}), ref {MemoryMarshal}.GetReference({below}), 1, ref {MemoryMarshal}.GetReference(projection));");
+                    w.Line($"Layer{layer.Index}Recur(ref weights, projection, state.Layer{layer.Index}Hidden{cell}, next);");
+                }
+                else
+                {
+                    w.Line($"Layer{layer.Index}({below}, state.Layer{layer.Index}Hidden{cell}, scratch);");
+                }
+                below = $"state.Layer{layer.Index}Hidden";
+            }
+            if (spec.Head.Count > 0) w.Line($"HeadPacked({below}, output, scratch);");
+            else w.Line($"{below}.CopyTo(output);");
+        }
+    }
+
+    /// <summary>ForwardPacked: a sequence tile by tile, each layer over the whole tile, input projections as one product.</summary>
+    private static void WriteForwardPacked(CodeWriter w, ModelSpec spec, PackedModel packed)
+    {
+        string t = spec.ElementType;
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// A sequence on the packed weights, <see cref=\"TileSteps\"/> steps at a time: each layer first computes W_ih x + b for");
+        w.Line("/// the whole tile as one matrix product (each weight read once per four steps), then runs the recurrence over the tile.");
+        w.Line("/// </summary>");
+        using (w.Block($"private void ForwardPacked(ref State state, {ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs, int steps)"))
+        {
+            w.Line("if (_packedStale) PackWeights();");
+            w.Line($"{t}[] rented = global::System.Buffers.ArrayPool<{t}>.Shared.Rent(SequenceScratchLength);");
+            using (w.Block("try"))
+            {
+                w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
+                w.Line($"{Span}<{t}> scratch = new {Span}<{t}>(rented, 0, StepScratchLength);");
+                w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
+                w.Line($"{Span}<{t}> projections = new {Span}<{t}>(rented, StepScratchLength, TileSteps * ProjectionLength);");
+                w.Line($"{Span}<{t}> below = new {Span}<{t}>(rented, StepScratchLength + TileSteps * ProjectionLength, TileSteps * {packed.WidestHidden});");
+                w.Line($"{Span}<{t}> above = new {Span}<{t}>(rented, StepScratchLength + TileSteps * (ProjectionLength + {packed.WidestHidden}), TileSteps * {packed.WidestHidden});");
+                using (w.Block("for (int start = 0; start < steps; start += TileSteps)"))
+                {
+                    w.Line("int tile = global::System.Math.Min(TileSteps, steps - start);");
+                    string source = "inputs.Slice(start * InputSize, tile * InputSize)";
+                    int width = spec.InputSize;
+                    foreach (RecurrentLayerSpec layer in spec.Layers)
+                    {
+                        string cell = layer.HasCellState ? $", state.Layer{layer.Index}Cell" : "";
+                        int h = layer.HiddenSize;
+                        w.Line($"// Layer {layer.Index}: {DescribeLayer(layer)}");
+                        if (packed.Layers[layer.Index] is { } p)
+                        {
+                            w.Line($"Layer{layer.Index}Project(ref {Ref}.Add(ref weights, {p.Constant}), ref {MemoryMarshal}.GetReference({source}), tile, ref {MemoryMarshal}.GetReference(projections));");
+                            using (w.Block("for (int step = 0; step < tile; step++)"))
+                            {
+                                w.Line($"Layer{layer.Index}Recur(ref weights, projections.Slice(step * {p.ProjectionLength}, {p.ProjectionLength}), state.Layer{layer.Index}Hidden{cell}, next);");
+                                w.Line($"state.Layer{layer.Index}Hidden.CopyTo(above.Slice(step * {h}, {h}));");
+                            }
+                        }
+                        else
+                        {
+                            using (w.Block("for (int step = 0; step < tile; step++)"))
+                            {
+                                w.Line($"Layer{layer.Index}({source}.Slice(step * {width}, {width}), state.Layer{layer.Index}Hidden{cell}, scratch);");
+                                w.Line($"state.Layer{layer.Index}Hidden.CopyTo(above.Slice(step * {h}, {h}));");
+                            }
+                        }
+                        w.Line($"{{ {Span}<{t}> swap = below; below = above; above = swap; }} // this layer's outputs are the next one's inputs");
+                        source = "below";
+                        width = h;
+                    }
+                    w.Line("// Head");
+                    using (w.Block("for (int step = 0; step < tile; step++)"))
+                    {
+                        string top = $"below.Slice(step * {width}, {width})";
+                        string destination = "outputs.Slice((start + step) * OutputSize, OutputSize)";
+                        w.Line(spec.Head.Count > 0 ? $"HeadPacked({top}, {destination}, scratch);" : $"{top}.CopyTo({destination});");
+                    }
+                }
+            }
+            using (w.Block("finally"))
+                w.Line($"global::System.Buffers.ArrayPool<{t}>.Shared.Return(rented);");
+        }
+    }
+
+    private static void WritePackedLayer(CodeWriter w, ModelSpec spec, PackedLayer layer)
+    {
+        w.Line();
+        WriteProjection(w, spec, layer);
+        w.Line();
+        WriteRecur(w, spec, layer);
+        foreach (PackedPass pass in layer.Passes)
+        {
+            w.Line();
+            WritePass(w, spec, layer, pass);
+        }
+    }
+
+    private static string[] WeightGates(CellKind cell) => cell switch
+    {
+        CellKind.Lstm => new[] { "i", "f", "g", "o" },
+        CellKind.Gru => new[] { "r", "z", "nx" },
+        _ => new[] { "a" },
+    };
+
+    /// <summary>Layer{n}Project: proj[t] = W_ih x_t + b for a block of steps, four steps and four gate vectors at a time.</summary>
+    private static void WriteProjection(CodeWriter w, ModelSpec spec, PackedLayer layer)
+    {
+        string t = spec.ElementType;
+        VectorWidth v = layer.Width;
+        RecurrentLayerSpec l = layer.Layer;
+        int lanes = v.Lanes;
+        int rowLength(PackedPass pass) => pass.ChunkCount * layer.WeightBlocks * lanes;
+        w.Line($"/// <summary>");
+        w.Line($"/// Input projections of layer {l.Index} for <paramref name=\"steps\"/> steps: proj[t] = W_ih x_t + b (the biases of every gate; for a GRU's n");
+        w.Line($"/// only b_in), laid out [chunk][gate][{lanes}] per step, {layer.ProjectionLength} values. Each weight vector is loaded once per four steps.");
+        w.Line($"/// </summary>");
+        using (w.Block($"private static void Layer{l.Index}Project(ref {t} w, ref {t} xs, int steps, ref {t} proj)"))
+        {
+            foreach (PackedPass pass in layer.Passes)
+            {
+                int vectors = pass.ChunkCount * layer.WeightBlocks;
+                for (int group = 0; group < vectors; group += 4)
+                {
+                    int count = System.Math.Min(4, vectors - group);
+                    w.Line($"// Pass {pass.Index}, gate vectors {group}..{group + count - 1} ({string.Join(", ", Enumerable.Range(group, count).Select(i => GateLabel(layer, pass, i)))})");
+                    using (w.Block())
+                    {
+                        w.Line($"ref {t} bias = ref {Ref}.Add(ref w, {pass.Offset});");
+                        w.Line($"ref {t} rows = ref {Ref}.Add(ref w, {pass.Offset + pass.ChunkCount * layer.BiasBlocks * lanes + group * lanes});");
+                        w.Line("int t = 0;");
+                        using (w.Block("for (; t + 4 <= steps; t += 4)"))
+                            WriteProjectionBlock(w, spec, layer, pass, group, count, 4, rowLength(pass));
+                        using (w.Block("for (; t < steps; t++)"))
+                            WriteProjectionBlock(w, spec, layer, pass, group, count, 1, rowLength(pass));
+                    }
+                }
+            }
+        }
+    }
+
+    private static string GateLabel(PackedLayer layer, PackedPass pass, int vector)
+    {
+        int lanes = layer.Width.Lanes;
+        int chunk = pass.FirstChunk + vector / layer.WeightBlocks;
+        string gate = WeightGates(layer.Layer.Cell)[vector % layer.WeightBlocks];
+        int first = chunk * lanes;
+        int last = System.Math.Min(layer.Layer.HiddenSize, first + lanes) - 1;
+        return $"{gate} {first}..{last}";
+    }
+
+    private static void WriteProjectionBlock(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass, int group, int count, int steps, int rowLength)
+    {
+        string t = spec.ElementType;
+        VectorWidth v = layer.Width;
+        int lanes = v.Lanes;
+        int input = layer.Layer.InputSize;
+        for (int s = 0; s < steps; s++)
+        {
+            for (int c = 0; c < count; c++)
+            {
+                int vector = group + c;
+                int biasVector = vector / layer.WeightBlocks * layer.BiasBlocks + vector % layer.WeightBlocks;
+                w.Line($"{v.Type} a{s}{c} = {v.Static}.LoadUnsafe(ref bias, {biasVector * lanes});");
+            }
+        }
+        w.Line($"ref {t} x = ref {Ref}.Add(ref xs, t * {input});");
+        w.Line($"ref {t} row = ref rows;");
+        using (w.Block($"for (int k = 0; k < {input}; k++)"))
+        {
+            for (int c = 0; c < count; c++)
+                w.Line($"{v.Type} w{c} = {v.Static}.LoadUnsafe(ref row, {c * lanes});");
+            for (int s = 0; s < steps; s++)
+            {
+                w.Line($"{v.Type} x{s} = {v.Static}.Create({Ref}.Add(ref x, {(s == 0 ? "k" : $"{s * input} + k")}));");
+                for (int c = 0; c < count; c++)
+                    w.Line($"a{s}{c} = {Simd}.MultiplyAdd(w{c}, x{s}, a{s}{c});");
+            }
+            w.Line($"row = ref {Ref}.Add(ref row, {rowLength});");
+        }
+        for (int s = 0; s < steps; s++)
+        {
+            for (int c = 0; c < count; c++)
+            {
+                int projectionVector = pass.FirstChunk * layer.WeightBlocks + group + c;
+                string at = s == 0 ? "t" : $"t + {s}";
+                w.Line($"{v.Static}.StoreUnsafe(a{s}{c}, ref proj, (nuint)(({at}) * {layer.ProjectionLength} + {projectionVector * lanes}));");
+            }
+        }
+    }
+
+    /// <summary>Layer{n}Recur: one step of the recurrence from a precomputed projection, pass after pass.</summary>
+    private static void WriteRecur(CodeWriter w, ModelSpec spec, PackedLayer layer)
+    {
+        string t = spec.ElementType;
+        RecurrentLayerSpec l = layer.Layer;
+        bool multi = layer.Passes.Count > 1;
+        string cellParameter = l.HasCellState ? $", {Span}<{t}> c" : "";
+        w.Line($"/// <summary>One step of layer {l.Index} from its input projection: updates <paramref name=\"h\"/>{(l.HasCellState ? " and <paramref name=\"c\"/>" : "")} in place.</summary>");
+        using (w.Block($"private void Layer{l.Index}Recur(ref {t} weights, {ReadOnlySpan}<{t}> projection, {Span}<{t}> h{cellParameter}, {Span}<{t}> next)"))
+        {
+            w.Line($"ref {t} w = ref {Ref}.Add(ref weights, {layer.Constant});");
+            w.Line($"ref {t} proj = ref {MemoryMarshal}.GetReference(projection);");
+            w.Line($"ref {t} h0 = ref {MemoryMarshal}.GetReference(h);");
+            string cell = "";
+            if (l.HasCellState)
+            {
+                w.Line($"ref {t} c0 = ref {MemoryMarshal}.GetReference(c);");
+                cell = ", ref c0";
+            }
+            string target = "h0";
+            if (multi)
+            {
+                w.Line($"ref {t} hNext = ref {MemoryMarshal}.GetReference(next); // h' waits here while later passes still read h");
+                target = "hNext";
+            }
+            foreach (PackedPass pass in layer.Passes)
+                w.Line($"Layer{l.Index}Pass{pass.Index}(ref w, ref proj, ref h0{cell}, ref {target});");
+            if (multi) w.Line($"next.Slice(0, {l.HiddenSize}).CopyTo(h);");
+        }
+    }
+
+    /// <summary>Layer{n}Pass{p}: accumulators ← projection; + W_hh h in saxpy form; the cell update of the pass's units.</summary>
+    private static void WritePass(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass)
+    {
+        string t = spec.ElementType;
+        VectorWidth v = layer.Width;
+        RecurrentLayerSpec l = layer.Layer;
+        int lanes = v.Lanes;
+        int first = pass.FirstChunk * lanes;
+        int last = System.Math.Min(l.HiddenSize, (pass.FirstChunk + pass.ChunkCount) * lanes) - 1;
+        string[] gates = WeightGates(l.Cell);
+        string[] recurrent = l.Cell == CellKind.Gru ? new[] { "r", "z", "nh" } : gates;
+        int rowLength = pass.ChunkCount * layer.WeightBlocks * lanes;
+        string cellParameter = l.HasCellState ? $", ref {t} c" : "";
+        w.Line($"/// <summary>Layer {l.Index}, pass {pass.Index}: hidden units {first}..{last} ({pass.ChunkCount} × {lanes} lanes, {v.Name}).</summary>");
+        using (w.Block($"private static void Layer{l.Index}Pass{pass.Index}(ref {t} w, ref {t} proj, ref {t} h{cellParameter}, ref {t} hOut)"))
+        {
+            w.Line(l.Cell == CellKind.Gru
+                ? "// r, z ← W_ih x + b_ih + b_hh (projection); nh ← b_hn"
+                : "// Gate accumulators ← W_ih x + b_ih + b_hh (the projection)");
+            for (int j = 0; j < pass.ChunkCount; j++)
+            {
+                int chunk = pass.FirstChunk + j;
+                for (int b = 0; b < recurrent.Length; b++)
+                {
+                    string init = l.Cell == CellKind.Gru && b == 2
+                        ? $"{v.Static}.LoadUnsafe(ref w, {pass.Offset + (j * layer.BiasBlocks + 3) * lanes})"
+                        : $"{v.Static}.LoadUnsafe(ref proj, {(chunk * layer.WeightBlocks + b) * lanes})";
+                    w.Line($"{v.Type} {recurrent[b]}{j} = {init};");
+                }
+            }
+            int hiddenRows = pass.Offset + pass.ChunkCount * layer.BiasBlocks * lanes + l.InputSize * rowLength;
+            w.Line($"// + W_hh h: row k holds column k of weight_hh for every gate of these units");
+            w.Line($"ref {t} row = ref {Ref}.Add(ref w, {hiddenRows});");
+            using (w.Block($"for (int k = 0; k < {l.HiddenSize}; k++)"))
+            {
+                w.Line($"{v.Type} hk = {v.Static}.Create({Ref}.Add(ref h, k));");
+                for (int j = 0; j < pass.ChunkCount; j++)
+                    for (int b = 0; b < recurrent.Length; b++)
+                        w.Line($"{recurrent[b]}{j} = {Simd}.MultiplyAdd({v.Static}.LoadUnsafe(ref row, {(j * layer.WeightBlocks + b) * lanes}), hk, {recurrent[b]}{j});");
+                w.Line($"row = ref {Ref}.Add(ref row, {rowLength});");
+            }
+            for (int j = 0; j < pass.ChunkCount; j++)
+            {
+                int chunk = pass.FirstChunk + j;
+                int unit = chunk * lanes;
+                int width = System.Math.Min(lanes, l.HiddenSize - unit);
+                WriteCellUpdate(w, spec, layer, j, chunk, unit, width);
+            }
+        }
+    }
+
+    private static string LoadAt(VectorWidth v, string source, int offset, int width) =>
+        width == v.Lanes ? $"{v.Static}.LoadUnsafe(ref {source}, {offset})" : $"{v.LoadPartial}(ref {Ref}.Add(ref {source}, {offset}), {width})";
+
+    private static string StoreAt(VectorWidth v, string value, string destination, int offset, int width) =>
+        width == v.Lanes ? $"{v.Static}.StoreUnsafe({value}, ref {destination}, {offset});" : $"{Simd}.StorePartial({value}, ref {Ref}.Add(ref {destination}, {offset}), {width});";
+
+    private static void WriteCellUpdate(CodeWriter w, ModelSpec spec, PackedLayer layer, int j, int chunk, int unit, int width)
+    {
+        VectorWidth v = layer.Width;
+        RecurrentLayerSpec l = layer.Layer;
+        string units = width == 1 ? $"unit {unit}" : $"units {unit}..{unit + width - 1}";
+        switch (l.Cell)
+        {
+            case CellKind.Lstm:
+                w.Line($"// {units}: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')");
+                using (w.Block())
+                {
+                    w.Line($"{v.Type} cell = {Simd}.MultiplyAdd({Simd}.Sigmoid(f{j}), {LoadAt(v, "c", unit, width)}, {Simd}.Sigmoid(i{j}) * {Simd}.Tanh(g{j}));");
+                    w.Line(StoreAt(v, "cell", "c", unit, width));
+                    w.Line(StoreAt(v, $"{Simd}.Sigmoid(o{j}) * {Simd}.Tanh(cell)", "hOut", unit, width));
+                }
+                break;
+            case CellKind.Gru:
+                w.Line($"// {units}: r = σ(r), z = σ(z), n = tanh(nx + r ⊙ nh), h' = n + z ⊙ (h − n)");
+                using (w.Block())
+                {
+                    w.Line($"{v.Type} nx = {v.Static}.LoadUnsafe(ref proj, {(chunk * layer.WeightBlocks + 2) * v.Lanes});");
+                    w.Line($"{v.Type} n = {Simd}.Tanh({Simd}.MultiplyAdd({Simd}.Sigmoid(r{j}), nh{j}, nx));");
+                    w.Line(StoreAt(v, $"{Simd}.MultiplyAdd({Simd}.Sigmoid(z{j}), {LoadAt(v, "h", unit, width)} - n, n)", "hOut", unit, width));
+                }
+                break;
+            default:
+                string act = l.Activation == Activation.Relu ? "Relu" : "Tanh";
+                w.Line($"// {units}: h' = {act.ToLowerInvariant()}(a)");
+                w.Line(StoreAt(v, $"{Simd}.{act}(a{j})", "hOut", unit, width));
+                break;
+        }
+    }
+
+    /// <summary>HeadPacked and one kernel per Dense layer.</summary>
+    private static void WritePackedHead(CodeWriter w, ModelSpec spec, PackedModel packed)
+    {
+        string t = spec.ElementType;
+        int width = spec.Head.Max(d => d.OutputSize);
+        w.Line();
+        w.Line("/// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name=\"x\"/> into <paramref name=\"output\"/>.</summary>");
+        using (w.Block($"private void HeadPacked({ReadOnlySpan}<{t}> x, {Span}<{t}> output, {Span}<{t}> scratch)"))
+        {
+            w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
+            string input = "x";
+            foreach (PackedDense dense in packed.Head)
+            {
+                DenseLayerSpec d = dense.Dense;
+                bool last = d.Index == spec.Head.Count - 1;
+                string target = last ? "output" : $"dense{d.Index}";
+                if (!last) w.Line($"{Span}<{t}> {target} = scratch.Slice({(d.Index % 2) * width}, {d.OutputSize});");
+                w.Line($"Dense{d.Index}Packed(ref {Ref}.Add(ref weights, {dense.Constant}), ref {MemoryMarshal}.GetReference({input}), ref {MemoryMarshal}.GetReference({target}));");
+                if (d.Activation != Activation.None && (dense.DotForm || d.Activation == Activation.Softmax))
+                    w.Line($"{Activations}.{d.Activation}({target});");
+                input = target;
+            }
+        }
+        foreach (PackedDense dense in packed.Head)
+        {
+            w.Line();
+            if (dense.DotForm) WriteDenseRows(w, spec, dense);
+            else WriteDenseColumns(w, spec, dense);
+        }
+    }
+
+    /// <summary>Few outputs: y_o = W[o, :] · x + b_o as vector dot products over the padded rows.</summary>
+    private static void WriteDenseRows(CodeWriter w, ModelSpec spec, PackedDense dense)
+    {
+        string t = spec.ElementType;
+        VectorWidth v = dense.Width;
+        DenseLayerSpec d = dense.Dense;
+        int lanes = v.Lanes;
+        int row = dense.InputChunks * lanes;
+        int full = d.InputSize / lanes;
+        int rest = d.InputSize - full * lanes;
+        w.Line($"/// <summary>Dense layer {d.Index} ({d.OutputSize} × {d.InputSize}): y_o = W[o, :] · x + b_o, one {v.Name} dot product per output.</summary>");
+        using (w.Block($"private static void Dense{d.Index}Packed(ref {t} w, ref {t} x, ref {t} y)"))
+        {
+            for (int o = 0; o < d.OutputSize; o++) w.Line($"{v.Type} a{o} = {v.Type}.Zero;");
+            if (full > 0)
+            {
+                using (w.Block($"for (int k = 0; k < {full * lanes}; k += {lanes})"))
+                {
+                    w.Line($"{v.Type} xk = {v.Static}.LoadUnsafe(ref x, (nuint)k);");
+                    for (int o = 0; o < d.OutputSize; o++)
+                        w.Line($"a{o} = {Simd}.MultiplyAdd({v.Static}.LoadUnsafe(ref w, (nuint)({o * row} + k)), xk, a{o});");
+                }
+            }
+            if (rest > 0)
+            {
+                using (w.Block())
+                {
+                    w.Line($"{v.Type} xk = {v.LoadPartial}(ref {Ref}.Add(ref x, {full * lanes}), {rest});");
+                    for (int o = 0; o < d.OutputSize; o++)
+                        w.Line($"a{o} = {Simd}.MultiplyAdd({v.Static}.LoadUnsafe(ref w, {o * row + full * lanes}), xk, a{o});");
+                }
+            }
+            for (int o = 0; o < d.OutputSize; o++)
+                w.Line($"{Ref}.Add(ref y, {o}) = {v.Static}.Sum(a{o}) + {Ref}.Add(ref w, {d.OutputSize * row + o});");
+        }
+    }
+
+    /// <summary>More outputs: y = b + Σ_k W[:, k] x_k in saxpy form, over output chunks with split partial sums.</summary>
+    private static void WriteDenseColumns(CodeWriter w, ModelSpec spec, PackedDense dense)
+    {
+        string t = spec.ElementType;
+        VectorWidth v = dense.Width;
+        DenseLayerSpec d = dense.Dense;
+        int lanes = v.Lanes;
+        int row = dense.OutputChunks * lanes;
+        w.Line($"/// <summary>Dense layer {d.Index} ({d.OutputSize} × {d.InputSize}): y = act(b + Σ_k W[:, k] x_k), row k of the packed weights being column k of W.</summary>");
+        using (w.Block($"private static void Dense{d.Index}Packed(ref {t} w, ref {t} x, ref {t} y)"))
+        {
+            for (int first = 0; first < dense.OutputChunks; first += 8)
+            {
+                int chunks = System.Math.Min(8, dense.OutputChunks - first);
+                // Partial sums over interleaved k keep at least four independent FMA chains in flight.
+                int split = chunks >= 4 ? 1 : chunks >= 2 ? 2 : 4;
+                w.Line($"// Outputs {first * lanes}..{System.Math.Min(d.OutputSize, (first + chunks) * lanes) - 1}{(split > 1 ? $", {split} partial sums over k" : "")}");
+                using (w.Block())
+                {
+                    for (int c = 0; c < chunks; c++)
+                    {
+                        w.Line($"{v.Type} y{c} = {v.Static}.LoadUnsafe(ref w, {(first + c) * lanes});");
+                        for (int s = 1; s < split; s++) w.Line($"{v.Type} y{c}_{s} = {v.Type}.Zero;");
+                    }
+                    w.Line($"ref {t} row = ref {Ref}.Add(ref w, {row + first * lanes});");
+                    w.Line("int k = 0;");
+                    if (split > 1)
+                    {
+                        using (w.Block($"for (; k + {split} <= {d.InputSize}; k += {split})"))
+                        {
+                            for (int s = 0; s < split; s++)
+                            {
+                                w.Line($"{v.Type} x{s} = {v.Static}.Create({Ref}.Add(ref x, k{(s == 0 ? "" : $" + {s}")}));");
+                                for (int c = 0; c < chunks; c++)
+                                    w.Line($"y{c}{(s == 0 ? "" : $"_{s}")} = {Simd}.MultiplyAdd({v.Static}.LoadUnsafe(ref row, {s * row + c * lanes}), x{s}, y{c}{(s == 0 ? "" : $"_{s}")});");
+                            }
+                            w.Line($"row = ref {Ref}.Add(ref row, {split * row});");
+                        }
+                    }
+                    using (w.Block($"for (; k < {d.InputSize}; k++)"))
+                    {
+                        w.Line($"{v.Type} xk = {v.Static}.Create({Ref}.Add(ref x, k));");
+                        for (int c = 0; c < chunks; c++)
+                            w.Line($"y{c} = {Simd}.MultiplyAdd({v.Static}.LoadUnsafe(ref row, {c * lanes}), xk, y{c});");
+                        w.Line($"row = ref {Ref}.Add(ref row, {row});");
+                    }
+                    for (int c = 0; c < chunks; c++)
+                    {
+                        string sum = split == 1 ? $"y{c}" : "(" + string.Join(" + ", Enumerable.Range(0, split).Select(s => s == 0 ? $"y{c}" : $"y{c}_{s}")) + ")";
+                        if (split > 1) sum = sum.Substring(1, sum.Length - 2);
+                        string value = d.Activation is Activation.Tanh or Activation.Sigmoid or Activation.Relu
+                            ? $"{Simd}.{d.Activation}({sum})"
+                            : sum;
+                        int output = (first + c) * lanes;
+                        w.Line(StoreAt(v, value, "y", output, System.Math.Min(lanes, d.OutputSize - output)));
+                    }
+                }
+            }
+        }
+    }
+}

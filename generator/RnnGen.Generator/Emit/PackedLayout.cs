@@ -1,0 +1,177 @@
+using System;
+using System.Collections.Generic;
+using RnnGen.Generator.Model;
+
+namespace RnnGen.Generator.Emit;
+
+/// <summary>The SIMD width one packed kernel is written for: the vector type, its lane count, the partial-load helper.</summary>
+internal sealed record VectorWidth(string Type, string Static, int Lanes, string LoadPartial)
+{
+    private const string Intrinsics = "global::System.Runtime.Intrinsics";
+
+    /// <summary>
+    /// Vector256: accelerated on every x64 machine with AVX2 (AVX-512 ones included: Zen 4 runs 512-bit operations as
+    /// two 256-bit halves anyway), with 8 float or 4 double lanes.
+    /// </summary>
+    public static VectorWidth For(bool isDouble) =>
+        isDouble ? new($"{Intrinsics}.Vector256<double>", $"{Intrinsics}.Vector256", 4, "global::RnnGen.Simd.LoadPartial256")
+        : new($"{Intrinsics}.Vector256<float>", $"{Intrinsics}.Vector256", 8, "global::RnnGen.Simd.LoadPartial256");
+
+    public string Name => Static.Substring(Static.LastIndexOf('.') + 1);
+}
+
+/// <summary>
+/// One pass of a packed recurrent kernel: <see cref="ChunkCount"/> chunks of <c>Lanes</c> hidden units whose gate
+/// accumulators all stay in registers while the pass streams its weights once.
+/// </summary>
+internal sealed record PackedPass(int Index, int FirstChunk, int ChunkCount, int Offset, int Length);
+
+/// <summary>
+/// The packed inference layout of one recurrent layer (the training path keeps reading PyTorch's tensors). Hidden units
+/// are cut into chunks of <c>Lanes</c>; chunks are grouped into passes. A pass holds, contiguously:
+/// <list type="bullet">
+/// <item>bias vectors <c>[chunk][BiasBlocks][Lanes]</c> (b_ih + b_hh per gate; a GRU keeps b_in and b_hn apart),</item>
+/// <item>one row per input feature k: <c>[chunk][WeightBlocks][Lanes]</c> = column k of weight_ih for every gate,</item>
+/// <item>one row per hidden unit k: the same from weight_hh.</item>
+/// </list>
+/// Lanes past the layer's size hold zeros. So a step is, per pass: accumulators ← biases, then for each k one broadcast
+/// and one fused multiply-add per accumulator with the row as memory operand (saxpy form), then the cell's update.
+/// </summary>
+internal sealed class PackedLayer
+{
+    /// <summary>Accumulators a pass may keep in registers (of the 32 vector registers, leaving room for temporaries).</summary>
+    private const int MaxAccumulators = 8;
+
+    public PackedLayer(RecurrentLayerSpec layer, bool isDouble, int offset)
+    {
+        Layer = layer;
+        Width = VectorWidth.For(isDouble);
+        Offset = offset;
+        Chunks = (layer.HiddenSize + Width.Lanes - 1) / Width.Lanes;
+        WeightBlocks = layer.Cell.GateCount();
+        BiasBlocks = layer.Cell == CellKind.Gru ? 4 : WeightBlocks;
+        int perPass = Math.Max(1, Math.Min(Chunks, MaxAccumulators / BiasBlocks));
+        int position = 0;
+        for (int first = 0, index = 0; first < Chunks; first += perPass, index++)
+        {
+            int count = Math.Min(perPass, Chunks - first);
+            int length = (count * BiasBlocks + (layer.InputSize + layer.HiddenSize) * count * WeightBlocks) * Width.Lanes;
+            Passes.Add(new PackedPass(index, first, count, position, length));
+            position += length;
+        }
+        Length = position;
+    }
+
+    public RecurrentLayerSpec Layer { get; }
+
+    public VectorWidth Width { get; }
+
+    /// <summary>Offset of the layer's first pass in the packed array.</summary>
+    public int Offset { get; }
+
+    public int Length { get; }
+
+    public int Chunks { get; }
+
+    /// <summary>Gate vectors per chunk in a weight row: LSTM 4 (i, f, g, o), GRU 3 (r, z, n), SimpleRNN 1.</summary>
+    public int WeightBlocks { get; }
+
+    /// <summary>Bias vectors per chunk: as <see cref="WeightBlocks"/>, but 4 for a GRU (r, z, n_x = b_in, n_h = b_hn).</summary>
+    public int BiasBlocks { get; }
+
+    public List<PackedPass> Passes { get; } = new();
+
+    /// <summary>Values per step of the precomputed input projection (W_ih x + biases) a sequence uses: [chunk][WeightBlocks][Lanes].</summary>
+    public int ProjectionLength => Chunks * WeightBlocks * Width.Lanes;
+
+    /// <summary>Whether the packed kernels serve this layer. A reset-before GRU needs r for all units before W_hn·(r ⊙ h), so it keeps the portable kernel.</summary>
+    public static bool Supports(RecurrentLayerSpec layer) => layer.Cell != CellKind.Gru || layer.ResetAfter;
+
+    public string Constant => $"PackedLayer{Layer.Index}";
+}
+
+/// <summary>
+/// The packed layout of one Dense layer: with few outputs, rows padded to whole vectors for dot products
+/// (<see cref="DotForm"/>); otherwise transposed into rows of output chunks for the saxpy form, like the recurrent layers.
+/// </summary>
+internal sealed class PackedDense
+{
+    public PackedDense(DenseLayerSpec dense, bool isDouble, int offset)
+    {
+        Dense = dense;
+        DotForm = dense.OutputSize <= 4;
+        Width = VectorWidth.For(isDouble);
+        Offset = offset;
+        InputChunks = (dense.InputSize + Width.Lanes - 1) / Width.Lanes;
+        OutputChunks = (dense.OutputSize + Width.Lanes - 1) / Width.Lanes;
+        Length = DotForm
+            ? dense.OutputSize * InputChunks * Width.Lanes + dense.OutputSize
+            : OutputChunks * Width.Lanes * (1 + dense.InputSize);
+    }
+
+    public DenseLayerSpec Dense { get; }
+
+    public bool DotForm { get; }
+
+    public VectorWidth Width { get; }
+
+    public int Offset { get; }
+
+    public int Length { get; }
+
+    public int InputChunks { get; }
+
+    public int OutputChunks { get; }
+
+    public string Constant => $"PackedDense{Dense.Index}";
+}
+
+/// <summary>The packed inference weights of a whole model: every supported layer, then the head, one after the other.</summary>
+internal sealed class PackedModel
+{
+    /// <summary>Steps of a sequence processed layer by layer at a time (the input projections of a tile are one product).</summary>
+    public const int TileSteps = 32;
+
+    public PackedModel(ModelSpec spec)
+    {
+        int offset = 0;
+        foreach (RecurrentLayerSpec layer in spec.Layers)
+        {
+            if (!PackedLayer.Supports(layer)) { Layers.Add(null); continue; }
+            var packed = new PackedLayer(layer, spec.IsDouble, offset);
+            Layers.Add(packed);
+            offset += packed.Length;
+        }
+        foreach (DenseLayerSpec dense in spec.Head)
+        {
+            var packed = new PackedDense(dense, spec.IsDouble, offset);
+            Head.Add(packed);
+            offset += packed.Length;
+        }
+        Length = Math.Max(offset, 1);
+        foreach (PackedLayer? layer in Layers)
+        {
+            if (layer is null) continue;
+            ProjectionLength = Math.Max(ProjectionLength, layer.ProjectionLength);
+            HiddenScratch = Math.Max(HiddenScratch, layer.Passes.Count > 1 ? layer.Layer.HiddenSize : 0);
+        }
+        foreach (RecurrentLayerSpec layer in spec.Layers) WidestHidden = Math.Max(WidestHidden, layer.HiddenSize);
+    }
+
+    /// <summary>Per recurrent layer, its packed layout, or null where the portable kernel serves it.</summary>
+    public List<PackedLayer?> Layers { get; } = new();
+
+    public List<PackedDense> Head { get; } = new();
+
+    public int Length { get; }
+
+    public int ProjectionLength { get; }
+
+    /// <summary>Values a multi-pass layer needs for h' while later passes still read h.</summary>
+    public int HiddenScratch { get; }
+
+    public int WidestHidden { get; }
+
+    /// <summary>The sequence buffer: a tile's projections and two tiles of hidden states (layer input and output).</summary>
+    public int SequenceScratch => TileSteps * (ProjectionLength + 2 * WidestHidden);
+}

@@ -1,0 +1,372 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+#if !NET9_0_OR_GREATER
+using System.Runtime.Intrinsics.X86;
+#endif
+
+namespace RnnGen;
+
+/// <summary>
+/// The vector operations the generated packed kernels are written in: fused multiply-add, sigmoid and tanh on whole
+/// <see cref="Vector512{T}"/> / <see cref="Vector256{T}"/> registers, and loads and stores of a partial last chunk.
+/// Every method is small and inlined into the generated kernel.
+/// </summary>
+/// <remarks>
+/// Accuracy (measured by <c>SimdActivationTests</c> against <see cref="System.Math"/> in double over 2·10⁶ points in
+/// [−20, 20]): float sigmoid within 2.5e-7 relative, float tanh within 3e-7 relative; double sigmoid and tanh within 4e-16
+/// relative. Both come from e^x and e^x − 1 computed as 2^n · (1 + p(r)) with x = n·ln 2 + r, |r| ≤ ln 2 / 2, and
+/// p the Taylor polynomial of e^r − 1 (degree 7 in float, 13 in double: truncation below 2e-8 and 2e-17 relative).
+/// Only non-positive arguments are ever exponentiated, so nothing overflows.
+/// </remarks>
+[EditorBrowsable(EditorBrowsableState.Advanced)]
+public static class Simd
+{
+    // ── Fused multiply-add: a · b + c with one rounding ──
+
+    /// <summary>a · b + c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
+#if NET9_0_OR_GREATER
+        => Vector512.FusedMultiplyAdd(a, b, c);
+#else
+        => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+#endif
+
+    /// <summary>a · b + c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c)
+#if NET9_0_OR_GREATER
+        => Vector512.FusedMultiplyAdd(a, b, c);
+#else
+        => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
+#endif
+
+    /// <summary>a · b + c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> MultiplyAdd(Vector256<float> a, Vector256<float> b, Vector256<float> c)
+#if NET9_0_OR_GREATER
+        => Vector256.FusedMultiplyAdd(a, b, c);
+#else
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+#endif
+
+    /// <summary>a · b + c.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> MultiplyAdd(Vector256<double> a, Vector256<double> b, Vector256<double> c)
+#if NET9_0_OR_GREATER
+        => Vector256.FusedMultiplyAdd(a, b, c);
+#else
+        => Fma.IsSupported ? Fma.MultiplyAdd(a, b, c) : a * b + c;
+#endif
+
+    // ── Activations ──
+
+    /// <summary>1 / (1 + e^−x), as e^−|x| / (1 + e^−|x|) for x &lt; 0 so tiny results keep their precision.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Sigmoid(Vector512<float> x)
+    {
+        Vector512<float> e = Exp(-Vector512.Abs(x));
+        Vector512<float> s = Vector512<float>.One / (Vector512<float>.One + e);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), e * s, s);
+    }
+
+    /// <summary>1 / (1 + e^−x), as e^−|x| / (1 + e^−|x|) for x &lt; 0 so tiny results keep their precision.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Sigmoid(Vector256<float> x)
+    {
+        Vector256<float> e = Exp(-Vector256.Abs(x));
+        Vector256<float> s = Vector256<float>.One / (Vector256<float>.One + e);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), e * s, s);
+    }
+
+    /// <summary>1 / (1 + e^−x), as e^−|x| / (1 + e^−|x|) for x &lt; 0 so tiny results keep their precision.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Sigmoid(Vector512<double> x)
+    {
+        Vector512<double> e = Exp(-Vector512.Abs(x));
+        Vector512<double> s = Vector512<double>.One / (Vector512<double>.One + e);
+        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<double>.Zero), e * s, s);
+    }
+
+    /// <summary>1 / (1 + e^−x), as e^−|x| / (1 + e^−|x|) for x &lt; 0 so tiny results keep their precision.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Sigmoid(Vector256<double> x)
+    {
+        Vector256<double> e = Exp(-Vector256.Abs(x));
+        Vector256<double> s = Vector256<double>.One / (Vector256<double>.One + e);
+        return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), e * s, s);
+    }
+
+    /// <summary>tanh x = −m / (2 + m) with m = e^(−2|x|) − 1, and the sign of x (no cancellation near 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Tanh(Vector512<float> x)
+    {
+        Vector512<float> m = ExpMinusOne(Vector512.Create(-2f) * Vector512.Abs(x));
+        Vector512<float> t = -m / (Vector512.Create(2f) + m);
+        return t | (x & Vector512.Create(-0f));
+    }
+
+    /// <summary>tanh x = −m / (2 + m) with m = e^(−2|x|) − 1, and the sign of x (no cancellation near 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Tanh(Vector256<float> x)
+    {
+        Vector256<float> m = ExpMinusOne(Vector256.Create(-2f) * Vector256.Abs(x));
+        Vector256<float> t = -m / (Vector256.Create(2f) + m);
+        return t | (x & Vector256.Create(-0f));
+    }
+
+    /// <summary>tanh x = −m / (2 + m) with m = e^(−2|x|) − 1, and the sign of x (no cancellation near 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Tanh(Vector512<double> x)
+    {
+        Vector512<double> m = ExpMinusOne(Vector512.Create(-2d) * Vector512.Abs(x));
+        Vector512<double> t = -m / (Vector512.Create(2d) + m);
+        return t | (x & Vector512.Create(-0d));
+    }
+
+    /// <summary>tanh x = −m / (2 + m) with m = e^(−2|x|) − 1, and the sign of x (no cancellation near 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Tanh(Vector256<double> x)
+    {
+        Vector256<double> m = ExpMinusOne(Vector256.Create(-2d) * Vector256.Abs(x));
+        Vector256<double> t = -m / (Vector256.Create(2d) + m);
+        return t | (x & Vector256.Create(-0d));
+    }
+
+    /// <summary>max(0, x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> Relu(Vector256<double> x) => Vector256.Max(x, Vector256<double>.Zero);
+
+    /// <summary>max(0, x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Relu(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
+
+    /// <summary>max(0, x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Relu(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
+
+    /// <summary>max(0, x).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> Relu(Vector512<double> x) => Vector512.Max(x, Vector512<double>.Zero);
+
+    // ── Partial chunks: the last hidden units of a layer whose size is not a multiple of the lane count ──
+
+    /// <summary>The first <paramref name="count"/> values at <paramref name="source"/>, zeros in the other lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> LoadPartial(ref float source, int count)
+    {
+        Vector512<float> v = default;
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<Vector512<float>, byte>(ref v), ref Unsafe.As<float, byte>(ref source), (uint)(count * sizeof(float)));
+        return v;
+    }
+
+    /// <summary>The first <paramref name="count"/> values at <paramref name="source"/>, zeros in the other lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> LoadPartial256(ref float source, int count)
+    {
+        Vector256<float> v = default;
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<Vector256<float>, byte>(ref v), ref Unsafe.As<float, byte>(ref source), (uint)(count * sizeof(float)));
+        return v;
+    }
+
+    /// <summary>The first <paramref name="count"/> values at <paramref name="source"/>, zeros in the other lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<double> LoadPartial(ref double source, int count)
+    {
+        Vector512<double> v = default;
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<Vector512<double>, byte>(ref v), ref Unsafe.As<double, byte>(ref source), (uint)(count * sizeof(double)));
+        return v;
+    }
+
+    /// <summary>Writes the first <paramref name="count"/> lanes of <paramref name="value"/> to <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Vector512<float> value, ref float destination, int count) =>
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref destination), ref Unsafe.As<Vector512<float>, byte>(ref value), (uint)(count * sizeof(float)));
+
+    /// <summary>Writes the first <paramref name="count"/> lanes of <paramref name="value"/> to <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Vector256<float> value, ref float destination, int count) =>
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref destination), ref Unsafe.As<Vector256<float>, byte>(ref value), (uint)(count * sizeof(float)));
+
+    /// <summary>Writes the first <paramref name="count"/> lanes of <paramref name="value"/> to <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Vector512<double> value, ref double destination, int count) =>
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<double, byte>(ref destination), ref Unsafe.As<Vector512<double>, byte>(ref value), (uint)(count * sizeof(double)));
+
+    /// <summary>The first <paramref name="count"/> values at <paramref name="source"/>, zeros in the other lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> LoadPartial256(ref double source, int count)
+    {
+        Vector256<double> v = default;
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<Vector256<double>, byte>(ref v), ref Unsafe.As<double, byte>(ref source), (uint)(count * sizeof(double)));
+        return v;
+    }
+
+    /// <summary>Writes the first <paramref name="count"/> lanes of <paramref name="value"/> to <paramref name="destination"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void StorePartial(Vector256<double> value, ref double destination, int count) =>
+        Unsafe.CopyBlockUnaligned(ref Unsafe.As<double, byte>(ref destination), ref Unsafe.As<Vector256<double>, byte>(ref value), (uint)(count * sizeof(double)));
+
+    // ── e^x and e^x − 1 for x ≤ 0 ──
+    // x = n·ln 2 + r with n = round(x / ln 2), |r| ≤ ln 2 / 2; ln 2 split in a short high part (n·hi is exact) and a low part.
+    // n is rounded by adding 1.5·2^23 (2^52 in double): its low mantissa bits then hold n, which also builds 2^n.
+
+    private const float Log2E = 1.44269504f;
+    private const float Ln2HighF = 0.693359375f;
+    private const float Ln2LowF = -2.12194440e-4f;
+    private const float RoundingF = 12582912f; // 1.5 · 2^23
+    private const float MinimumF = -87f;       // e^-87 ≈ 1.6e-38, still a normal float
+
+    private const double Log2ED = 1.4426950408889634;
+    private const double Ln2HighD = 6.93147180369123816490e-01;
+    private const double Ln2LowD = 1.90821492927058770002e-10;
+    private const double RoundingD = 6755399441055744d; // 1.5 · 2^52
+    private const double MinimumD = -708d;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> ExpM1Reduced(Vector512<float> x, out Vector512<float> scale)
+    {
+        x = Vector512.Max(x, Vector512.Create(MinimumF));
+        Vector512<float> shifted = MultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(RoundingF));
+        Vector512<float> n = shifted - Vector512.Create(RoundingF);
+        Vector512<float> r = x - n * Vector512.Create(Ln2HighF) - n * Vector512.Create(Ln2LowF);
+        scale = Vector512.ShiftLeft(shifted.AsInt32() + Vector512.Create(127 - 0x4B400000), 23).AsSingle();
+        // e^r − 1 = r + r²/2! + … + r⁷/7!
+        Vector512<float> p = Vector512.Create(1f / 5040);
+        p = MultiplyAdd(p, r, Vector512.Create(1f / 720));
+        p = MultiplyAdd(p, r, Vector512.Create(1f / 120));
+        p = MultiplyAdd(p, r, Vector512.Create(1f / 24));
+        p = MultiplyAdd(p, r, Vector512.Create(1f / 6));
+        p = MultiplyAdd(p, r, Vector512.Create(0.5f));
+        return MultiplyAdd(p * r, r, r);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> ExpM1Reduced(Vector256<float> x, out Vector256<float> scale)
+    {
+        x = Vector256.Max(x, Vector256.Create(MinimumF));
+        Vector256<float> shifted = MultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(RoundingF));
+        Vector256<float> n = shifted - Vector256.Create(RoundingF);
+        Vector256<float> r = x - n * Vector256.Create(Ln2HighF) - n * Vector256.Create(Ln2LowF);
+        scale = Vector256.ShiftLeft(shifted.AsInt32() + Vector256.Create(127 - 0x4B400000), 23).AsSingle();
+        Vector256<float> p = Vector256.Create(1f / 5040);
+        p = MultiplyAdd(p, r, Vector256.Create(1f / 720));
+        p = MultiplyAdd(p, r, Vector256.Create(1f / 120));
+        p = MultiplyAdd(p, r, Vector256.Create(1f / 24));
+        p = MultiplyAdd(p, r, Vector256.Create(1f / 6));
+        p = MultiplyAdd(p, r, Vector256.Create(0.5f));
+        return MultiplyAdd(p * r, r, r);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<double> ExpM1Reduced(Vector512<double> x, out Vector512<double> scale)
+    {
+        x = Vector512.Max(x, Vector512.Create(MinimumD));
+        Vector512<double> shifted = MultiplyAdd(x, Vector512.Create(Log2ED), Vector512.Create(RoundingD));
+        Vector512<double> n = shifted - Vector512.Create(RoundingD);
+        Vector512<double> r = x - n * Vector512.Create(Ln2HighD) - n * Vector512.Create(Ln2LowD);
+        scale = Vector512.ShiftLeft(shifted.AsInt64() + Vector512.Create(1023L - 0x4338000000000000L), 52).AsDouble();
+        // e^r − 1 = r + r²/2! + … + r¹³/13!
+        Vector512<double> p = Vector512.Create(1d / 6227020800);
+        p = MultiplyAdd(p, r, Vector512.Create(1d / 479001600));
+        p = MultiplyAdd(p, r, Vector512.Create(1d / 39916800));
+        p = MultiplyAdd(p, r, Vector512.Create(1d / 3628800));
+        p = MultiplyAdd(p, r, Vector512.Create(1d / 362880));
+        p = MultiplyAdd(p, r, Vector512.Create(1d / 40320));
+        p = MultiplyAdd(p, r, Vector512.Create(1d / 5040));
+        p = MultiplyAdd(p, r, Vector512.Create(1d / 720));
+        p = MultiplyAdd(p, r, Vector512.Create(1d / 120));
+        p = MultiplyAdd(p, r, Vector512.Create(1d / 24));
+        p = MultiplyAdd(p, r, Vector512.Create(1d / 6));
+        p = MultiplyAdd(p, r, Vector512.Create(0.5d));
+        return MultiplyAdd(p * r, r, r);
+    }
+
+    /// <summary>e^x for x ≤ 0 (arguments below the clamp give the clamp's tiny value).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> Exp(Vector512<float> x)
+    {
+        Vector512<float> m = ExpM1Reduced(x, out Vector512<float> scale);
+        return MultiplyAdd(scale, m, scale);
+    }
+
+    /// <summary>e^x for x ≤ 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> Exp(Vector256<float> x)
+    {
+        Vector256<float> m = ExpM1Reduced(x, out Vector256<float> scale);
+        return MultiplyAdd(scale, m, scale);
+    }
+
+    /// <summary>e^x for x ≤ 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<double> Exp(Vector512<double> x)
+    {
+        Vector512<double> m = ExpM1Reduced(x, out Vector512<double> scale);
+        return MultiplyAdd(scale, m, scale);
+    }
+
+    /// <summary>e^x − 1 for x ≤ 0: 2^n · (e^r − 1) + (2^n − 1), exact in relative terms near 0 (n = 0).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<float> ExpMinusOne(Vector512<float> x)
+    {
+        Vector512<float> m = ExpM1Reduced(x, out Vector512<float> scale);
+        return MultiplyAdd(scale, m, scale - Vector512<float>.One);
+    }
+
+    /// <summary>e^x − 1 for x ≤ 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<float> ExpMinusOne(Vector256<float> x)
+    {
+        Vector256<float> m = ExpM1Reduced(x, out Vector256<float> scale);
+        return MultiplyAdd(scale, m, scale - Vector256<float>.One);
+    }
+
+    /// <summary>e^x − 1 for x ≤ 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector512<double> ExpMinusOne(Vector512<double> x)
+    {
+        Vector512<double> m = ExpM1Reduced(x, out Vector512<double> scale);
+        return MultiplyAdd(scale, m, scale - Vector512<double>.One);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> ExpM1Reduced(Vector256<double> x, out Vector256<double> scale)
+    {
+        x = Vector256.Max(x, Vector256.Create(MinimumD));
+        Vector256<double> shifted = MultiplyAdd(x, Vector256.Create(Log2ED), Vector256.Create(RoundingD));
+        Vector256<double> n = shifted - Vector256.Create(RoundingD);
+        Vector256<double> r = x - n * Vector256.Create(Ln2HighD) - n * Vector256.Create(Ln2LowD);
+        scale = Vector256.ShiftLeft(shifted.AsInt64() + Vector256.Create(1023L - 0x4338000000000000L), 52).AsDouble();
+        Vector256<double> p = Vector256.Create(1d / 6227020800);
+        p = MultiplyAdd(p, r, Vector256.Create(1d / 479001600));
+        p = MultiplyAdd(p, r, Vector256.Create(1d / 39916800));
+        p = MultiplyAdd(p, r, Vector256.Create(1d / 3628800));
+        p = MultiplyAdd(p, r, Vector256.Create(1d / 362880));
+        p = MultiplyAdd(p, r, Vector256.Create(1d / 40320));
+        p = MultiplyAdd(p, r, Vector256.Create(1d / 5040));
+        p = MultiplyAdd(p, r, Vector256.Create(1d / 720));
+        p = MultiplyAdd(p, r, Vector256.Create(1d / 120));
+        p = MultiplyAdd(p, r, Vector256.Create(1d / 24));
+        p = MultiplyAdd(p, r, Vector256.Create(1d / 6));
+        p = MultiplyAdd(p, r, Vector256.Create(0.5d));
+        return MultiplyAdd(p * r, r, r);
+    }
+
+    /// <summary>e^x for x ≤ 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> Exp(Vector256<double> x)
+    {
+        Vector256<double> m = ExpM1Reduced(x, out Vector256<double> scale);
+        return MultiplyAdd(scale, m, scale);
+    }
+
+    /// <summary>e^x − 1 for x ≤ 0.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<double> ExpMinusOne(Vector256<double> x)
+    {
+        Vector256<double> m = ExpM1Reduced(x, out Vector256<double> scale);
+        return MultiplyAdd(scale, m, scale - Vector256<double>.One);
+    }
+}
