@@ -15,7 +15,7 @@ internal static class EmittedMembers
     {
         "Step", "Forward", "ResetState", "Hidden", "Cell", "Parameter", "LoadSafetensors", "SaveSafetensors", "HiddenSize",
         "ForwardTraining", "Backward", "Gradient", "ZeroGradients", "InitialHiddenGradient", "InitialCellGradient",
-        "TrainStep", "InitializeParameters", "SeedDropout",
+        "TrainStep", "InitializeParameters", "SeedDropout", "StepBatch", "ForwardBatch",
     };
 
     private static readonly string[] Always =
@@ -25,7 +25,7 @@ internal static class EmittedMembers
         "State", "StateValues", "StepTraceLength", "WidestVector", "BackwardScratchLength", "_training", "_gradients",
         "TrainingBuffers", "Training", "RecordedSteps", "StepRecord", "Gradients", "FinishTrainStep", "Bool",
         "_packed", "_packedStale", "PackedLength", "ProjectionLength", "StepScratchLength", "TileSteps", "SequenceScratchLength",
-        "ParametersChanged", "PackWeights", "StepPacked", "ForwardPacked",
+        "ParametersChanged", "PackWeights", "StepPacked", "ForwardPacked", "t_stepScratch", "t_sequenceScratch", "StepScratch", "SequenceScratch",
     ];
 
     public static IEnumerable<string> Of(ModelSpec spec)

@@ -110,8 +110,7 @@ internal static partial class ModelEmitter
         {
             w.Line("global::RnnGen.Guard.Length(input.Length, InputSize, nameof(input), \"InputSize\");");
             w.Line("global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), \"OutputSize\");");
-            using (Scratch(w, spec, "StepScratchLength", StepScratch(spec)))
-                w.Line("StepCore(ref state, input, output, scratch);");
+            w.Line("StepCore(ref state, input, output, StepScratch());");
         }
         w.Line();
         w.Line("/// <summary>");
@@ -133,15 +132,14 @@ internal static partial class ModelEmitter
             w.Line("int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);");
             using (w.Block($"if ({PackedAvailable})"))
             {
-                w.Line("if (steps > 0) ForwardPacked(ref state, inputs, outputs, steps);");
+                w.Line($"if (steps > 0) ForwardPacked({MemoryMarshal}.CreateSpan(ref state, 1), inputs, outputs, steps);");
                 w.Line("return;");
             }
-            using (Scratch(w, spec, "StepScratchLength", StepScratch(spec)))
-            {
-                w.Line("for (int step = 0; step < steps; step++)");
-                w.Line("    StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);");
-            }
+            w.Line($"{Span}<{t}> scratch = StepScratch();");
+            w.Line("for (int step = 0; step < steps; step++)");
+            w.Line("    StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);");
         }
+        WriteBatchApi(w, spec);
         if (spec.Embedding is not null) WriteTokenApi(w, spec);
         w.Line();
         w.Line("/// <summary>");
@@ -167,6 +165,47 @@ internal static partial class ModelEmitter
         }
     }
 
+    private static void WriteBatchApi(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Runs one step of each of <c>states.Length</c> independent streams that share these weights (voices of a synthesizer,");
+        w.Line("/// sensors of a fleet), updating each stream's state; like <see cref=\"ForwardBatch\"/> with one step.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"states\">One state per stream.</param>");
+        w.Line("/// <param name=\"inputs\">Row-major <c>[streams, InputSize]</c>.</param>");
+        w.Line("/// <param name=\"outputs\">Receives row-major <c>[streams, OutputSize]</c>.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">There is no state, or a span's length does not match the streams.</exception>");
+        using (w.Block($"public void StepBatch({Span}<State> states, {ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs)"))
+        {
+            w.Line("global::RnnGen.Guard.Length(inputs.Length, states.Length * InputSize, nameof(inputs), \"states.Length × InputSize\");");
+            w.Line("ForwardBatch(states, inputs, outputs);");
+        }
+        w.Line();
+        w.Line("/// <summary>");
+        w.Line("/// Runs a sequence on each of <c>states.Length</c> independent streams that share these weights, updating each stream's");
+        w.Line("/// state exactly as <see cref=\"Forward(ref State, global::System.ReadOnlySpan{" + t + "}, global::System.Span{" + t + "})\"/> per stream would. The");
+        w.Line("/// streams' input projections are computed together, so each weight is read once for several streams.");
+        w.Line("/// </summary>");
+        w.Line("/// <param name=\"states\">One state per stream.</param>");
+        w.Line("/// <param name=\"inputs\">Time-major <c>[steps, streams, InputSize]</c>.</param>");
+        w.Line("/// <param name=\"outputs\">Receives time-major <c>[steps, streams, OutputSize]</c>.</param>");
+        w.Line("/// <exception cref=\"global::System.ArgumentException\">There is no state, or the lengths do not describe whole steps of every stream.</exception>");
+        using (w.Block($"public void ForwardBatch({Span}<State> states, {ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs)"))
+        {
+            w.Line("int rows = global::RnnGen.Guard.Batch(states.Length, inputs.Length, InputSize, outputs.Length, OutputSize) * states.Length;");
+            using (w.Block($"if ({PackedAvailable})"))
+            {
+                w.Line("if (rows > 0) ForwardPacked(states, inputs, outputs, rows);");
+                w.Line("return;");
+            }
+            w.Line($"{Span}<{t}> scratch = StepScratch();");
+            w.Line("for (int row = 0; row < rows; row++)");
+            w.Line("    StepCore(ref states[row % states.Length], inputs.Slice(row * InputSize, InputSize), outputs.Slice(row * OutputSize, OutputSize), scratch);");
+        }
+    }
+
     private static void WriteTokenApi(CodeWriter w, ModelSpec spec)
     {
         string t = spec.ElementType;
@@ -181,8 +220,7 @@ internal static partial class ModelEmitter
         {
             w.Line("global::RnnGen.Guard.Token(token, VocabularySize, nameof(token));");
             w.Line("global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), \"OutputSize\");");
-            using (Scratch(w, spec, "StepScratchLength", StepScratch(spec)))
-                w.Line("StepCore(ref state, Embed(token), output, scratch);");
+            w.Line("StepCore(ref state, Embed(token), output, StepScratch());");
         }
         w.Line();
         w.Line("/// <summary>Runs one step per token id from the model's own state; outputs row-major <c>[tokens, OutputSize]</c>.</summary>");
@@ -193,11 +231,9 @@ internal static partial class ModelEmitter
         {
             w.Line("global::RnnGen.Guard.Length(outputs.Length, tokens.Length * OutputSize, nameof(outputs), \"tokens × OutputSize\");");
             w.Line("global::RnnGen.Guard.Tokens(tokens, VocabularySize, nameof(tokens));");
-            using (Scratch(w, spec, "StepScratchLength", StepScratch(spec)))
-            {
-                w.Line("for (int step = 0; step < tokens.Length; step++)");
-                w.Line("    StepCore(ref state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch);");
-            }
+            w.Line($"{Span}<{t}> scratch = StepScratch();");
+            w.Line("for (int step = 0; step < tokens.Length; step++)");
+            w.Line("    StepCore(ref state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch);");
         }
         w.Line();
         w.Line("/// <summary>Row <paramref name=\"token\"/> of the embedding: the input vector for that token.</summary>");
@@ -354,13 +390,6 @@ internal static partial class ModelEmitter
 
     /// <summary>Scratch values at most this many bytes come from the stack; more are rented (a wide Dense head could overflow it).</summary>
     private const int StackScratchBytes = 32 * 1024;
-
-    /// <summary>Values one inference step needs: the portable scratch, one input projection, and h' of a multi-pass layer.</summary>
-    private static int StepScratch(ModelSpec spec)
-    {
-        var packed = new PackedModel(spec);
-        return ParameterLayout.ScratchLength(spec) + System.Math.Max(packed.ProjectionLength, 1) + packed.HiddenScratch;
-    }
 
     /// <summary>
     /// Declares <c>scratch</c>, <paramref name="length"/> values: on the stack when small, otherwise rented from the shared

@@ -33,6 +33,17 @@ internal static partial class ModelEmitter
         w.Line($"private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + {2 * packed.WidestHidden});");
         w.Line($"private readonly {t}[] _packed = new {t}[PackedLength];");
         w.Line("private bool _packedStale = true;");
+        w.Line();
+        w.Line("// Per-thread scratch of the inference calls, allocated on a thread's first call: nothing to zero or rent per step,");
+        w.Line("// and streams stepped on different threads never share it.");
+        w.Line("[global::System.ThreadStatic]");
+        w.Line($"private static {t}[]? t_stepScratch;");
+        w.Line("[global::System.ThreadStatic]");
+        w.Line($"private static {t}[]? t_sequenceScratch;");
+        w.Line();
+        w.Line($"private static {t}[] StepScratch() => t_stepScratch ??= new {t}[StepScratchLength];");
+        w.Line();
+        w.Line($"private static {t}[] SequenceScratch() => t_sequenceScratch ??= new {t}[SequenceScratchLength];");
     }
 
     private static void WritePackWeights(CodeWriter w, ModelSpec spec, PackedModel packed)
@@ -105,69 +116,61 @@ internal static partial class ModelEmitter
         }
     }
 
-    /// <summary>ForwardPacked: a sequence tile by tile, each layer over the whole tile, input projections as one product.</summary>
+    /// <summary>ForwardPacked: rows (steps of one or more streams) tile by tile, each layer over the whole tile, input projections as one product.</summary>
     private static void WriteForwardPacked(CodeWriter w, ModelSpec spec, PackedModel packed)
     {
         string t = spec.ElementType;
         w.Line();
         w.Line("/// <summary>");
-        w.Line("/// A sequence on the packed weights, <see cref=\"TileSteps\"/> steps at a time: each layer first computes W_ih x + b for");
-        w.Line("/// the whole tile as one matrix product (each weight read once per four steps), then runs the recurrence over the tile.");
+        w.Line("/// Runs <paramref name=\"rows\"/> rows of input on the packed weights: row r is a step of stream r mod <c>states.Length</c>");
+        w.Line("/// (time-major, so one stream is simply its steps). <see cref=\"TileSteps\"/> rows at a time, each layer first computes");
+        w.Line("/// W_ih x + b for the whole tile as one matrix product (each weight read once per four rows), then runs the recurrence");
+        w.Line("/// row by row; a row's state is its stream's, whose previous step is an earlier row.");
         w.Line("/// </summary>");
-        using (w.Block($"private void ForwardPacked(ref State state, {ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs, int steps)"))
+        using (w.Block($"private void ForwardPacked({Span}<State> states, {ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs, int rows)"))
         {
             w.Line("if (_packedStale) PackWeights();");
-            w.Line($"{t}[] rented = global::System.Buffers.ArrayPool<{t}>.Shared.Rent(SequenceScratchLength);");
-            using (w.Block("try"))
+            w.Line($"{t}[] buffer = SequenceScratch();");
+            w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
+            w.Line($"{Span}<{t}> scratch = new {Span}<{t}>(buffer, 0, StepScratchLength);");
+            w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
+            w.Line($"{Span}<{t}> projections = new {Span}<{t}>(buffer, StepScratchLength, TileSteps * ProjectionLength);");
+            w.Line($"{Span}<{t}> below = new {Span}<{t}>(buffer, StepScratchLength + TileSteps * ProjectionLength, TileSteps * {packed.WidestHidden});");
+            w.Line($"{Span}<{t}> above = new {Span}<{t}>(buffer, StepScratchLength + TileSteps * (ProjectionLength + {packed.WidestHidden}), TileSteps * {packed.WidestHidden});");
+            w.Line("int streams = states.Length;");
+            using (w.Block("for (int start = 0; start < rows; start += TileSteps)"))
             {
-                w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
-                w.Line($"{Span}<{t}> scratch = new {Span}<{t}>(rented, 0, StepScratchLength);");
-                w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
-                w.Line($"{Span}<{t}> projections = new {Span}<{t}>(rented, StepScratchLength, TileSteps * ProjectionLength);");
-                w.Line($"{Span}<{t}> below = new {Span}<{t}>(rented, StepScratchLength + TileSteps * ProjectionLength, TileSteps * {packed.WidestHidden});");
-                w.Line($"{Span}<{t}> above = new {Span}<{t}>(rented, StepScratchLength + TileSteps * (ProjectionLength + {packed.WidestHidden}), TileSteps * {packed.WidestHidden});");
-                using (w.Block("for (int start = 0; start < steps; start += TileSteps)"))
+                w.Line("int tile = global::System.Math.Min(TileSteps, rows - start);");
+                string source = "inputs.Slice(start * InputSize, tile * InputSize)";
+                int width = spec.InputSize;
+                foreach (RecurrentLayerSpec layer in spec.Layers)
                 {
-                    w.Line("int tile = global::System.Math.Min(TileSteps, steps - start);");
-                    string source = "inputs.Slice(start * InputSize, tile * InputSize)";
-                    int width = spec.InputSize;
-                    foreach (RecurrentLayerSpec layer in spec.Layers)
+                    string cell = layer.HasCellState ? $", state.Layer{layer.Index}Cell" : "";
+                    int h = layer.HiddenSize;
+                    w.Line($"// Layer {layer.Index}: {DescribeLayer(layer)}");
+                    PackedLayer? p = packed.Layers[layer.Index];
+                    if (p is not null)
+                        w.Line($"Layer{layer.Index}Project(ref {Ref}.Add(ref weights, {p.Constant}), ref {MemoryMarshal}.GetReference({source}), tile, ref {MemoryMarshal}.GetReference(projections));");
+                    using (w.Block("for (int row = 0; row < tile; row++)"))
                     {
-                        string cell = layer.HasCellState ? $", state.Layer{layer.Index}Cell" : "";
-                        int h = layer.HiddenSize;
-                        w.Line($"// Layer {layer.Index}: {DescribeLayer(layer)}");
-                        if (packed.Layers[layer.Index] is { } p)
-                        {
-                            w.Line($"Layer{layer.Index}Project(ref {Ref}.Add(ref weights, {p.Constant}), ref {MemoryMarshal}.GetReference({source}), tile, ref {MemoryMarshal}.GetReference(projections));");
-                            using (w.Block("for (int step = 0; step < tile; step++)"))
-                            {
-                                w.Line($"Layer{layer.Index}Recur(ref weights, projections.Slice(step * {p.ProjectionLength}, {p.ProjectionLength}), state.Layer{layer.Index}Hidden{cell}, next);");
-                                w.Line($"state.Layer{layer.Index}Hidden.CopyTo(above.Slice(step * {h}, {h}));");
-                            }
-                        }
-                        else
-                        {
-                            using (w.Block("for (int step = 0; step < tile; step++)"))
-                            {
-                                w.Line($"Layer{layer.Index}({source}.Slice(step * {width}, {width}), state.Layer{layer.Index}Hidden{cell}, scratch);");
-                                w.Line($"state.Layer{layer.Index}Hidden.CopyTo(above.Slice(step * {h}, {h}));");
-                            }
-                        }
-                        w.Line($"{{ {Span}<{t}> swap = below; below = above; above = swap; }} // this layer's outputs are the next one's inputs");
-                        source = "below";
-                        width = h;
+                        w.Line("ref State state = ref states[(start + row) % streams];");
+                        w.Line(p is not null
+                            ? $"Layer{layer.Index}Recur(ref weights, projections.Slice(row * {p.ProjectionLength}, {p.ProjectionLength}), state.Layer{layer.Index}Hidden{cell}, next);"
+                            : $"Layer{layer.Index}({source}.Slice(row * {width}, {width}), state.Layer{layer.Index}Hidden{cell}, scratch);");
+                        w.Line($"state.Layer{layer.Index}Hidden.CopyTo(above.Slice(row * {h}, {h}));");
                     }
-                    w.Line("// Head");
-                    using (w.Block("for (int step = 0; step < tile; step++)"))
-                    {
-                        string top = $"below.Slice(step * {width}, {width})";
-                        string destination = "outputs.Slice((start + step) * OutputSize, OutputSize)";
-                        w.Line(spec.Head.Count > 0 ? $"HeadPacked({top}, {destination}, scratch);" : $"{top}.CopyTo({destination});");
-                    }
+                    w.Line($"{{ {Span}<{t}> swap = below; below = above; above = swap; }} // this layer's outputs are the next one's inputs");
+                    source = "below";
+                    width = h;
+                }
+                w.Line("// Head");
+                using (w.Block("for (int row = 0; row < tile; row++)"))
+                {
+                    string top = $"below.Slice(row * {width}, {width})";
+                    string destination = "outputs.Slice((start + row) * OutputSize, OutputSize)";
+                    w.Line(spec.Head.Count > 0 ? $"HeadPacked({top}, {destination}, scratch);" : $"{top}.CopyTo({destination});");
                 }
             }
-            using (w.Block("finally"))
-                w.Line($"global::System.Buffers.ArrayPool<{t}>.Shared.Return(rented);");
         }
     }
 

@@ -23,6 +23,22 @@ public static class Guard
         return steps;
     }
 
+    /// <summary>
+    /// Throws unless there is at least one stream and the inputs hold whole steps of every stream, time-major
+    /// <c>[steps, streams, InputSize]</c>, with outputs to match; returns the number of steps.
+    /// </summary>
+    public static int Batch(int streams, int inputs, int inputSize, int outputs, int outputSize)
+    {
+        if (streams == 0) ThrowSequence("states is empty: a batch needs at least one stream's State.", "states");
+        if (inputs % (streams * inputSize) != 0)
+            ThrowSequence($"inputs has length {inputs}, which is not a multiple of streams × InputSize ({streams} × {inputSize}): " +
+                $"expected time-major [steps, {streams}, {inputSize}].", "inputs");
+        int steps = inputs / (streams * inputSize);
+        if (outputs != steps * streams * outputSize)
+            ThrowSequence($"outputs has length {outputs}, expected {steps * streams * outputSize} ({steps} steps × {streams} streams × OutputSize {outputSize}).", "outputs");
+        return steps;
+    }
+
     /// <summary>Throws unless the inputs hold whole steps; returns the number of steps.</summary>
     public static int Steps(int inputs, int inputSize, string inputsName)
     {
