@@ -82,6 +82,12 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, name, type.Name, "a record"));
         if (type.TypeParameters.Length > 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, name, type.Name, "generic"));
+        // A file-local type's partial declarations must all be in its file, and the generated members are in another.
+        INamedTypeSymbol outermost = type;
+        while (outermost.ContainingType is { } containing) outermost = containing;
+        if (outermost.IsFileLocal)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, name, type.Name,
+                ReferenceEquals(outermost, type) ? "file-local" : "nested in a file-local type"));
         for (SyntaxNode? parent = declaration.Parent; parent is TypeDeclarationSyntax outer; parent = outer.Parent)
         {
             if (!outer.Modifiers.Any(SyntaxKind.PartialKeyword))

@@ -116,6 +116,21 @@ public sealed class AttributeFuzzRegressionTests
         harness.EmitClean();
     }
 
+    /// <summary>
+    /// Two file-local model classes of one name, in two files: valid C#, but both got the hint name <c>M.RnnGen.g.cs</c>
+    /// (CS8785), and the generated members went to a new top-level class, not to the file-local one. Now RNNG0003.
+    /// </summary>
+    [Fact]
+    public void FileLocalModelsOfOneNameAreRejected()
+    {
+        var harness = new GeneratorHarness(
+            "using RnnGen; [RecurrentModel(2)] [Lstm(4)] file partial class M;",
+            "using RnnGen; [RecurrentModel(2)] [Gru(4)] file partial class M;");
+        GeneratorDriverRunResult result = harness.Run();
+        Assert.Equal(["RNNG0003", "RNNG0003"], result.Diagnostics.Select(d => d.Id));
+        Assert.Empty(result.Results.SelectMany(r => r.GeneratedSources));
+    }
+
     [Fact(Skip = "product bug: Step and Forward stackalloc the whole scratch (ScratchLength = 2 × the widest Dense layer, or " +
                  "4–5 × the widest hidden size), with no bound but RNNG0107's 2^28 values: [Dense(200000)] needs 1.6 MB of " +
                  "stack in float, so Step on a thread-pool thread (1 MB on Windows, 1.5 MB on Linux) ends the process with a " +

@@ -85,7 +85,7 @@ internal sealed record FuzzModel(
     string Namespace,
     FuzzOuter[] Outers,
     bool Partial,
-    string Modifiers,        // "", "static", "abstract", "sealed", "file" (with the accessibility chosen below)
+    string Modifiers,        // "", "static", "abstract", "sealed", "file" (with the accessibility chosen below; "file" is RNNG0003)
     bool Generic,
     string Keyword,          // "class" or "record"
     int InputSize,
@@ -164,7 +164,7 @@ internal sealed record FuzzModel(
     {
         var ids = new SortedSet<string>(StringComparer.Ordinal);
         if (!Partial) ids.Add("RNNG0001");
-        if (Modifiers == "static" || Generic) ids.Add("RNNG0003");
+        if (Modifiers is "static" or "file" || Generic) ids.Add("RNNG0003");
         foreach (FuzzOuter outer in Outers)
         {
             if (!outer.Partial) ids.Add("RNNG0002");

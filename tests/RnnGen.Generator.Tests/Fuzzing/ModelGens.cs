@@ -150,7 +150,7 @@ internal static class ModelGens
         from partial in hostile ? Gen.Frequency((94, (IGen<bool>)Gen.Const(true)), (6, Gen.Const(false))) : Gen.Const(true)
         from modifiers in hostile
             ? Gen.Frequency((80, (IGen<string>)Gen.Const("")), (20, Pick("sealed", "abstract", "static", "file")))
-            : Gen.Frequency((85, (IGen<string>)Gen.Const("")), (15, Pick("sealed", "abstract", "file")))
+            : Gen.Frequency((85, (IGen<string>)Gen.Const("")), (15, Pick("sealed", "abstract")))
         from generic in hostile ? Gen.Frequency((96, (IGen<bool>)Gen.Const(false)), (4, Gen.Const(true))) : Gen.Const(false)
         from record in hostile && !KnownProductBugs.AvoidRecordModels ? Gen.Frequency((96, (IGen<bool>)Gen.Const(false)), (4, Gen.Const(true))) : Gen.Const(false)
         from inputSize in InputSize(hostile)
