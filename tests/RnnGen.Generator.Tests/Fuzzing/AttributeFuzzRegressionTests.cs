@@ -8,8 +8,7 @@ namespace RnnGen.Generator.Tests.Fuzzing;
 /// <summary>
 /// Product bugs the attribute fuzzer found, each reduced to a minimal declaration and asserting the behaviour the
 /// issue asks for: the generator never throws, and a model is either generated and compiles with no warning, or gets
-/// an RNNG error. Skipped while the bug is open (the fuzzer leaves those inputs out, see <see cref="KnownProductBugs"/>);
-/// un-skip the test and clear the switch when it is fixed.
+/// an RNNG error. A test is skipped while its bug is open; the fuzzer draws all these inputs.
 /// </summary>
 public sealed class AttributeFuzzRegressionTests
 {
