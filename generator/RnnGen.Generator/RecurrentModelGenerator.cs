@@ -46,7 +46,7 @@ public sealed class RecurrentModelGenerator : IIncrementalGenerator
 
         IncrementalValuesProvider<BoundModel> models = specs
             .Combine(weightsFiles.Collect())
-            .Select(static (pair, _) => WeightsBinder.Bind(pair.Left, pair.Right))
+            .Select(static (pair, token) => WeightsBinder.Bind(pair.Left, pair.Right, token))
             .WithTrackingName(TrackingNames.Bind);
 
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
@@ -67,6 +67,7 @@ public sealed class RecurrentModelGenerator : IIncrementalGenerator
         {
             foreach (var (model, problems) in pair.Left)
             {
+                spc.CancellationToken.ThrowIfCancellationRequested();
                 LocationInfo? location = pair.Right.FirstOrDefault(l => l.Model == model).Location;
                 foreach (WeightsProblem problem in problems)
                     spc.ReportDiagnostic(new DiagnosticInfo(problem.Id, location, problem.Arguments).ToDiagnostic());
