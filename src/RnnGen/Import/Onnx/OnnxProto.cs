@@ -125,6 +125,14 @@ internal sealed class OnnxTensorProto
         _ => "data type " + dataType,
     };
 
+    /// <summary>
+    /// Whether the data the tensor really holds, its raw_data (values of <paramref name="size"/> bytes) or else its
+    /// <paramref name="typedValues"/>, is <paramref name="count"/> values. The dims are only a claim: nothing is
+    /// allocated for them before this holds, so a small file cannot make the reader allocate gigabytes.
+    /// </summary>
+    private bool Holds(long count, int size, int typedValues) =>
+        RawData is not null ? RawData.Length % size == 0 && RawData.Length / size == count : typedValues == count;
+
     /// <summary>The values as doubles (FLOAT or DOUBLE tensors); null with <paramref name="problem"/> set otherwise.</summary>
     public double[]? ToDoubles(out string? problem)
     {
@@ -145,12 +153,10 @@ internal sealed class OnnxTensorProto
             problem = $"its shape {ShapeText} is invalid";
             return null;
         }
-        // The dims are only a claim: the values are allocated once the data the file really holds matches them.
-        int size = DataType == Float ? 4 : 8;
-        int held = RawData is not null ? RawData.Length : DataType == Float ? FloatData.Count : DoubleData.Count;
-        if (RawData is not null ? held / size != count || held % size != 0 : held != count)
+        int typed = DataType == Float ? FloatData.Count : DoubleData.Count;
+        if (!Holds(count, DataType == Float ? 4 : 8, typed))
         {
-            problem = $"its {count} values ({ShapeText}) do not match the data it holds ({held} {(RawData is not null ? "bytes of raw_data" : "values")})";
+            problem = $"its {count} values ({ShapeText}) do not match the data it holds ({(RawData is not null ? RawData.Length + " bytes of raw_data" : typed + " values")})";
             return null;
         }
         var values = new double[count];
@@ -182,10 +188,7 @@ internal sealed class OnnxTensorProto
             problem = $"it is {TypeName(DataType)}, expected INT64";
             return null;
         }
-        // As in ToDoubles: allocated only once the data the file holds matches the dims.
-        int size = DataType == Int64 ? 8 : 4;
-        int held = RawData is not null ? RawData.Length : DataType == Int64 ? Int64Data.Count : Int32Data.Count;
-        if (RawData is not null ? held / size != count || held % size != 0 : held != count)
+        if (!Holds(count, DataType == Int64 ? 8 : 4, DataType == Int64 ? Int64Data.Count : Int32Data.Count))
         {
             problem = $"its {count} values ({ShapeText}) do not match the data it holds";
             return null;
