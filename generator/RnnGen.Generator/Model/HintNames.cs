@@ -13,7 +13,7 @@ internal readonly record struct RenamedHint(string Model, string HintName);
 /// <summary>
 /// The name of each model's generated file. Roslyn compares hint names ignoring case (and fails the whole generator on
 /// a clash), so <c>Demo.Model</c> and <c>Demo.model</c> cannot both be <c>{name}.RnnGen.g.cs</c>: only the models whose
-/// usual names clash that way get a stable number, a hash of their exact name (<c>Demo.model.2960221387.RnnGen.g.cs</c>);
+/// usual names clash that way get a stable number, a hash of their exact name (<c>Demo.model.1125529653.RnnGen.g.cs</c>);
 /// every other model keeps <c>{namespace and nesting}.RnnGen.g.cs</c>. The number cannot be an identifier, so no
 /// model's usual hint name can be one of these.
 /// </summary>
