@@ -3,6 +3,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 using RnnGen.Generator.Diagnostics;
 using RnnGen.Generator.Emit;
 using RnnGen.Generator.Infrastructure;
+using RnnGen.Generator.Model;
 using RnnGen.Generator.Parsing;
 using RnnGen.Generator.Weights;
 using System.Linq;
@@ -32,7 +33,7 @@ public sealed class RecurrentModelGenerator : IIncrementalGenerator
             .Where(static d => d.Count > 0)
             .WithTrackingName(TrackingNames.Diagnostics);
 
-        IncrementalValuesProvider<Model.ModelSpec> specs = results
+        IncrementalValuesProvider<ModelSpec> specs = results
             .Where(static r => r.Spec is not null)
             .Select(static (r, _) => r.Spec!)
             .WithTrackingName(TrackingNames.Specs);
@@ -45,7 +46,7 @@ public sealed class RecurrentModelGenerator : IIncrementalGenerator
 
         IncrementalValuesProvider<BoundModel> models = specs
             .Combine(weightsFiles.Collect())
-            .Select(static (pair, _) => WeightsBinder.Bind(pair.Left, pair.Right))
+            .Select(static (pair, token) => WeightsBinder.Bind(pair.Left, pair.Right, token))
             .WithTrackingName(TrackingNames.Bind);
 
         context.RegisterSourceOutput(diagnostics, static (spc, list) =>
@@ -56,23 +57,33 @@ public sealed class RecurrentModelGenerator : IIncrementalGenerator
         // Weights problems carry no location (so moving code does not re-bind); the Weights argument's is joined here.
         var weightsProblems = models
             .Where(static m => m.Problems.Count > 0)
-            .Select(static (m, _) => (Model: m.Spec.Type.DisplayName, m.Problems))
+            .Select(static (m, _) => (Model: m.Spec.Type.MetadataName, m.Problems))
             .Collect();
         var weightsLocations = results
             .Where(static r => r.Spec is not null && r.WeightsLocation is not null)
-            .Select(static (r, _) => (Model: r.Spec!.Type.DisplayName, Location: r.WeightsLocation!))
+            .Select(static (r, _) => (Model: r.Spec!.Type.MetadataName, Location: r.WeightsLocation!))
             .Collect();
         context.RegisterSourceOutput(weightsProblems.Combine(weightsLocations), static (spc, pair) =>
         {
             foreach (var (model, problems) in pair.Left)
             {
+                spc.CancellationToken.ThrowIfCancellationRequested();
                 LocationInfo? location = pair.Right.FirstOrDefault(l => l.Model == model).Location;
                 foreach (WeightsProblem problem in problems)
                     spc.ReportDiagnostic(new DiagnosticInfo(problem.Id, location, problem.Arguments).ToDiagnostic());
             }
         });
 
-        context.RegisterSourceOutput(models.Where(static m => m.Problems.Count == 0), static (spc, model) =>
-            spc.AddSource(model.Spec.HintName, ModelEmitter.Emit(model.Spec, model.Parameters, spc.CancellationToken)));
+        // Hint names must differ ignoring case: the few models whose names differ only in case are renamed, the same way
+        // on every run. Usually empty, so adding or changing a model leaves the other models' output cached.
+        IncrementalValueProvider<EquatableArray<RenamedHint>> renamedHints = specs
+            .Select(static (s, _) => s.Type)
+            .Collect()
+            .Select(static (types, token) => HintNames.Disambiguate(types, token))
+            .WithTrackingName(TrackingNames.HintNames);
+
+        context.RegisterSourceOutput(models.Where(static m => m.Problems.Count == 0).Combine(renamedHints), static (spc, pair) =>
+            spc.AddSource(HintNames.Of(pair.Left.Spec.Type, pair.Right),
+                ModelEmitter.Emit(pair.Left.Spec, pair.Left.Parameters, spc.CancellationToken)));
     }
 }

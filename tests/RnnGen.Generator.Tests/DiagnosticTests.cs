@@ -46,6 +46,23 @@ public class DiagnosticTests
         """);
 
     [Fact]
+    public void FileLocalClass() => Expect("""
+        [RecurrentModel(2)]
+        [Lstm(4)]
+        file partial class {|RNNG0003:Model|};
+        """);
+
+    [Fact]
+    public void ClassNestedInAFileLocalType() => Expect("""
+        file partial class Outer
+        {
+            [RecurrentModel(2)]
+            [Lstm(4)]
+            public partial class {|RNNG0003:Model|};
+        }
+        """);
+
+    [Fact]
     public void ClassNamedLikeAGeneratedMember() => Expect("""
         [{|RNNG0006:RecurrentModel(2)|}]
         [Gru(4)]

@@ -209,6 +209,34 @@ public class KerasImporterTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void RefusesTextThatIsNotUtf8OrHasALoneSurrogate()
+    {
+        // JsonDocument leaves strings unchecked until they are read, and then throws InvalidOperationException.
+        var model = new Lstm3x5Dense2();
+        byte[] file = Encoding.UTF8.GetBytes(Read("keras/lstm_dense").ToJsonString());
+        int at = file.AsSpan().IndexOf("\"lstm\""u8) + 2;
+        byte[] invalid = [.. file[..at], 0xFF, .. file[at..]];
+        Models.Refuses(model, () => KerasImporter.Load(model, new MemoryStream(invalid)), "not UTF-8 text", $"byte {at}, on line 1,");
+
+        JsonNode surrogate = Read("keras/lstm_dense");
+        surrogate["layers"]![0]!["name"] = "x";
+        string text = surrogate.ToJsonString().Replace("\"name\":\"x\"", "\"name\":\"\\ud800\"");
+        Models.Refuses(model, () => KerasImporter.Load(model, new MemoryStream(Encoding.UTF8.GetBytes(text))), "layer 0's \"name\" is not valid text: \"\\ud800\"");
+        text = Encoding.UTF8.GetString(file).Replace("\"activation\":\"tanh\"", "\"activation\":\"tanh\\udc00\"");
+        Models.Refuses(model, () => KerasImporter.Load(model, new MemoryStream(Encoding.UTF8.GetBytes(text))), "layer 0 (lstm", "\"activation\" is not valid text");
+    }
+
+    [Fact]
+    public void RefusesAnEmbeddingLayerWithoutWeights()
+    {
+        JsonNode file = Read("keras/gru_dense_tanh");
+        file["in_shape"] = new JsonArray(null, null);
+        file["layers"]!.AsArray().Insert(0, new JsonObject { ["type"] = "embedding" });
+        var model = new EmbeddedGru();
+        Models.Refuses(model, () => KerasImporter.Load(model, Stream(file)), "layer 0 (embedding) has 0 weight arrays, expected 1 (the embeddings)");
+    }
+
+    [Fact]
     public void BiasesOfAModelWithoutBiasMustBeZero()
     {
         // Chosen policy: a file with biases loads into Bias = false layers only if they are all zero (that is exact).

@@ -140,6 +140,58 @@ public class OnnxImporterTests(ITestOutputHelper log)
         Models.Refuses(model, () => OnnxImporter.Load(model, new MemoryStream(System.Text.Encoding.UTF8.GetBytes("{\"layers\": []}"))), "ONNX");
     }
 
+    [Fact]
+    public void RefusesAnAddWithMoreThanTwoInputs()
+    {
+        // Add(bias, bias, data): the chain is input 2, and there is no one "other" operand to take as the bias.
+        OnnxModelProto proto = OnnxProtoReader.ReadModel(File.ReadAllBytes(Path("rnn_relu_softmax")));
+        OnnxNodeProto add = proto.Graph!.Nodes.Single(n => n.OpType == "Add");
+        string data = add.Inputs.Single(i => !proto.Graph.Initializers.Any(t => t.Name == i)), bias = add.Inputs.Single(i => i != data);
+        add.Inputs.Clear();
+        add.Inputs.AddRange([bias, bias, data]);
+        var e = Assert.Throws<InvalidDataException>(() =>
+            new OnnxGraphConverter(proto, RnnRelu2x4Softmax3.Architecture, RnnRelu2x4Softmax3.ParameterLayout).Convert());
+        Assert.Contains($"{add.Describe()} has 3 inputs ('{bias}', '{bias}', '{data}'); Add takes 2", e.Message);
+    }
+
+    [Fact]
+    public void ATensorsDimsAllocateNothingBeforeItsDataMatchesThem()
+    {
+        // 12 bytes of raw_data claiming 2^28 - 1 values: refused without allocating for the claim (it was 2 GB).
+        var tensor = new OnnxTensorProto { Name = "b", DataType = OnnxTensorProto.Float, RawData = new byte[12] };
+        tensor.Dims.Add(268_435_455);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Null(tensor.ToDoubles(out string? problem));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4096);
+        Assert.Equal("its 268435455 values ([268435455]) do not match the data it holds (12 bytes of raw_data)", problem);
+
+        var ints = new OnnxTensorProto { Name = "axes", DataType = OnnxTensorProto.Int64 };
+        ints.Dims.Add(1 << 20);
+        ints.Int64Data.Add(0);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        Assert.Null(ints.ToInt64s(out problem));
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4096);
+        Assert.Equal("its 1048576 values ([1048576]) do not match the data it holds", problem);
+
+        // Dims whose product overflows a long (it wrapped to 0 and matched an empty tensor).
+        var wrapped = new OnnxTensorProto { Name = "w", DataType = OnnxTensorProto.Float, RawData = [] };
+        wrapped.Dims.AddRange([1L << 32, 1L << 32]);
+        Assert.Null(wrapped.ToDoubles(out problem));
+        Assert.Equal("its shape [4294967296, 4294967296] is invalid", problem);
+
+        // What the file holds is read as before: raw_data and typed values, FLOAT and DOUBLE, INT64 and INT32.
+        var floats = new OnnxTensorProto { DataType = OnnxTensorProto.Float, RawData = BitConverter.GetBytes(1.5f) };
+        floats.Dims.Add(1);
+        Assert.Equal([1.5], floats.ToDoubles(out _)!);
+        var doubles = new OnnxTensorProto { DataType = OnnxTensorProto.Double };
+        doubles.Dims.AddRange([1, 2]);
+        doubles.DoubleData.AddRange([0.25, -2]);
+        Assert.Equal([0.25, -2], doubles.ToDoubles(out _)!);
+        var int32 = new OnnxTensorProto { DataType = OnnxTensorProto.Int32, RawData = [.. BitConverter.GetBytes(-3), .. BitConverter.GetBytes(7)] };
+        int32.Dims.Add(2);
+        Assert.Equal([-3L, 7L], int32.ToInt64s(out _)!);
+    }
+
     // ------------------------------------------------------------------------------------------------------------
     // ONNX's own conformance vectors, each rebuilt as a .onnx file (onnx/conformance) and run through the importer.
     // ------------------------------------------------------------------------------------------------------------

@@ -17,4 +17,7 @@ internal static class TrackingNames
 
     /// <summary>Each spec bound to its compiled-in weights (or to none).</summary>
     public const string Bind = nameof(Bind);
+
+    /// <summary>The models whose hint names would clash ignoring case, with the names they get instead (one value for the compilation).</summary>
+    public const string HintNames = nameof(HintNames);
 }

@@ -20,8 +20,6 @@ internal sealed record ModelSpec(
     public string ElementType => IsDouble ? "double" : "float";
 
     public int OutputSize => Head.Count > 0 ? Head[Head.Count - 1].OutputSize : Layers[Layers.Count - 1].HiddenSize;
-
-    public string HintName => Type.DisplayName + ".RnnGen.g.cs";
 }
 
 /// <summary>

@@ -19,4 +19,17 @@ internal sealed record TypeHierarchy(string Namespace, EquatableArray<TypeDeclar
             return Namespace.Length == 0 ? nesting : Namespace + "." + nesting;
         }
     }
+
+    /// <summary>
+    /// The exact name, nesting marked with <c>+</c> as in metadata (<c>Demo.Models.Outer+CharModel</c>): unlike
+    /// <see cref="DisplayName"/>, different for a namespace <c>Demo.Outer</c> and a type <c>Demo.Outer</c>.
+    /// </summary>
+    public string MetadataName
+    {
+        get
+        {
+            string nesting = string.Join("+", System.Linq.Enumerable.Select(Types, t => t.Name));
+            return Namespace.Length == 0 ? nesting : Namespace + "." + nesting;
+        }
+    }
 }

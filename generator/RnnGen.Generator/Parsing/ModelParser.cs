@@ -32,6 +32,7 @@ internal static class ModelParser
         var layers = new List<LayerDeclaration>();
         foreach (AttributeData attribute in type.GetAttributes())
         {
+            token.ThrowIfCancellationRequested();
             LayerKind? kind = LayerKindOf(attribute);
             if (kind is null) continue;
             if (HasErrors(attribute))
@@ -59,16 +60,20 @@ internal static class ModelParser
             ReadNamed<bool>(modelAttribute, modelSyntax, "RestState"),
             type.GetMembers()
                 .Where(m => !m.IsImplicitlyDeclared && m.Locations.Length > 0 && m.Locations[0].IsInSource)
-                .Select(m => new UserMember(m.Name, m is IMethodSymbol, LocationInfo.From(m.Locations[0])))
+                .Select(m =>
+                {
+                    token.ThrowIfCancellationRequested();
+                    return new UserMember(m.Name, m is IMethodSymbol, LocationInfo.From(m.Locations[0]));
+                })
                 .ToEquatableArray());
 
         if (diagnostics.Count > 0)
         {
             // Declaration errors: still validate the configuration so every problem shows at once, but emit nothing.
-            diagnostics.AddRange(ModelValidator.Validate(model).Diagnostics);
+            diagnostics.AddRange(ModelValidator.Validate(model, token).Diagnostics);
             return new ParseResult(null, diagnostics.ToEquatableArray());
         }
-        return ModelValidator.Validate(model);
+        return ModelValidator.Validate(model, token);
     }
 
     private static void CheckDeclaration(INamedTypeSymbol type, TypeDeclarationSyntax declaration, List<DiagnosticInfo> diagnostics)
@@ -82,6 +87,12 @@ internal static class ModelParser
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, name, type.Name, "a record"));
         if (type.TypeParameters.Length > 0)
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, name, type.Name, "generic"));
+        // A file-local type's partial declarations must all be in its file, and the generated members are in another.
+        INamedTypeSymbol outermost = type;
+        while (outermost.ContainingType is { } containing) outermost = containing;
+        if (outermost.IsFileLocal)
+            diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.UnsupportedClassShape, name, type.Name,
+                ReferenceEquals(outermost, type) ? "file-local" : "nested in a file-local type"));
         for (SyntaxNode? parent = declaration.Parent; parent is TypeDeclarationSyntax outer; parent = outer.Parent)
         {
             if (!outer.Modifiers.Any(SyntaxKind.PartialKeyword))

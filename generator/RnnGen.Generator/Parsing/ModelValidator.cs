@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Linq;
 using System.Text.RegularExpressions;
+using System.Threading;
 using RnnGen.Generator.Diagnostics;
 using RnnGen.Generator.Infrastructure;
 using RnnGen.Generator.Model;
@@ -22,7 +23,8 @@ internal static class ModelValidator
 
     private static readonly Regex ModulePath = new(@"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*\z", RegexOptions.CultureInvariant);
 
-    public static ParseResult Validate(ModelDeclaration model)
+    /// <summary>Validates and resolves <paramref name="model"/>; <paramref name="token"/> is checked in every loop over user input.</summary>
+    public static ParseResult Validate(ModelDeclaration model, CancellationToken token)
     {
         var diagnostics = new List<DiagnosticInfo>();
         string name = model.Type.ModelName;
@@ -49,6 +51,7 @@ internal static class ModelValidator
 
         for (int i = 0; i < model.Layers.Count; i++)
         {
+            token.ThrowIfCancellationRequested();
             LayerDeclaration layer = model.Layers[i];
             CheckPositive(layer.Size, layer.Kind switch
             {
@@ -75,7 +78,7 @@ internal static class ModelValidator
         CheckSize(spec, model, diagnostics);
         if (diagnostics.Count > 0)
             return new ParseResult(null, diagnostics.ToEquatableArray());   // sizes too large to lay out
-        CheckMemberConflicts(spec, model, diagnostics);
+        CheckMemberConflicts(spec, model, diagnostics, token);
         CheckLikelyMistakes(spec, dense, diagnostics);
         CheckNames(spec, recurrent, dense, embeddings.FirstOrDefault(), diagnostics);
         bool errors = diagnostics.Any(d => DiagnosticDescriptors.ById(d.Id).DefaultSeverity == Microsoft.CodeAnalysis.DiagnosticSeverity.Error);
@@ -139,14 +142,17 @@ internal static class ModelValidator
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.DuplicateTensorName, declaration.Module?.Location ?? declaration.Attribute, tensor));
     }
 
-    private static void CheckMemberConflicts(ModelSpec spec, ModelDeclaration model, List<DiagnosticInfo> diagnostics)
+    private static void CheckMemberConflicts(ModelSpec spec, ModelDeclaration model, List<DiagnosticInfo> diagnostics, CancellationToken token)
     {
         var emitted = new HashSet<string>(Emit.EmittedMembers.Of(spec), StringComparer.Ordinal);
         if (emitted.Contains(spec.Type.ModelName))
             diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.ClassNameTaken, model.ModelAttribute, spec.Type.ModelName));
         foreach (UserMember member in model.Members)
+        {
+            token.ThrowIfCancellationRequested();
             if (emitted.Contains(member.Name) && !(member.IsMethod && Emit.EmittedMembers.OverloadableMethods.Contains(member.Name)))
                 diagnostics.Add(DiagnosticInfo.Create(DiagnosticDescriptors.MemberConflict, member.Location, spec.Type.ModelName, member.Name));
+        }
     }
 
     /// <summary>Legal but almost certainly wrong: warnings.</summary>

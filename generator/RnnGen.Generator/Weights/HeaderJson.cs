@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Globalization;
 using System.Text;
+using System.Threading;
 
 namespace RnnGen.Generator.Weights;
 
@@ -14,11 +15,13 @@ internal sealed class HeaderJson
 {
     private const int MaxDepth = 16;
     private readonly string _text;
+    private readonly CancellationToken _token;
     private int _position;
 
-    private HeaderJson(string text) => _text = text;
+    private HeaderJson(string text, CancellationToken token) => (_text, _token) = (text, token);
 
-    public static object? Parse(byte[] utf8, int offset, int count)
+    /// <summary>Parses the JSON text in <paramref name="utf8"/>; <paramref name="token"/> is checked at every value.</summary>
+    public static object? Parse(byte[] utf8, int offset, int count, CancellationToken token)
     {
         string text;
         try
@@ -29,7 +32,7 @@ internal sealed class HeaderJson
         {
             throw new FormatException("the header is not valid UTF-8");
         }
-        var reader = new HeaderJson(text);
+        var reader = new HeaderJson(text, token);
         object? value = reader.Value(0);
         reader.SkipWhitespace();
         if (reader._position != text.Length) throw reader.Error("content after the JSON value");
@@ -39,6 +42,7 @@ internal sealed class HeaderJson
     private object? Value(int depth)
     {
         if (depth > MaxDepth) throw Error("nesting deeper than " + MaxDepth);
+        _token.ThrowIfCancellationRequested();
         SkipWhitespace();
         if (_position >= _text.Length) throw Error("unexpected end of the header");
         char c = _text[_position];

@@ -2,6 +2,7 @@ using System;
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Threading;
 using RnnGen.Generator.Diagnostics;
 using RnnGen.Generator.Emit;
 using RnnGen.Generator.Infrastructure;
@@ -22,7 +23,7 @@ internal sealed record BoundModel(ModelSpec Spec, EquatableArray<double>? Parame
 /// </summary>
 internal static class WeightsBinder
 {
-    public static BoundModel Bind(ModelSpec spec, ImmutableArray<WeightsFile> files)
+    public static BoundModel Bind(ModelSpec spec, ImmutableArray<WeightsFile> files, CancellationToken token)
     {
         if (spec.WeightsFile is not { } wanted) return new BoundModel(spec, null, EquatableArray<WeightsProblem>.Empty);
         var problems = new List<WeightsProblem>();
@@ -53,6 +54,7 @@ internal static class WeightsBinder
         var values = new double[layout.Sum(t => t.Length)];
         foreach (Tensor expected in layout)
         {
+            token.ThrowIfCancellationRequested();
             if (!byName.TryGetValue(expected.Name, out WeightsTensor? tensor))
                 Problem(DiagnosticDescriptors.MissingTensor, wanted, expected.Name, expected.ShapeText, Owner(spec, expected.Name));
             else if (!tensor.Shape.SequenceEqual(expected.Shape))

@@ -22,6 +22,12 @@ internal sealed record WeightsFile(string Path, string? Error, EquatableArray<We
     /// <summary>Larger files are refused before they are read (the generator holds the values in memory).</summary>
     public const long MaxBytes = 512L * 1024 * 1024;
 
+    /// <summary>The file is read in pieces of this size, so that a cancelled build does not wait for the whole file.</summary>
+    private const int ReadChunk = 1 << 20;
+
+    /// <summary>Tensor values are decoded in runs of this many, with a cancellation check between runs.</summary>
+    private const int DecodeRun = 1 << 16;
+
     public static WeightsFile Read(string path, CancellationToken token)
     {
         byte[] bytes;
@@ -30,11 +36,17 @@ internal sealed record WeightsFile(string Path, string? Error, EquatableArray<We
             // Roslyn has no API for binary AdditionalFiles (GetText decodes them as text), so the file is read from disk
             // here, once per change of the AdditionalText; nothing else in the generator touches the file system.
 #pragma warning disable RS1035 // Do not use APIs banned for analyzers: see above.
-            var info = new FileInfo(path);
-            if (info.Exists && info.Length > MaxBytes)
-                return new WeightsFile(path, $"it has {info.Length} bytes, more than the {MaxBytes} supported", EquatableArray<WeightsTensor>.Empty);
-            bytes = File.ReadAllBytes(path);
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
 #pragma warning restore RS1035
+            if (stream.Length > MaxBytes)
+                return new WeightsFile(path, $"it has {stream.Length} bytes, more than the {MaxBytes} supported", EquatableArray<WeightsTensor>.Empty);
+            bytes = new byte[stream.Length];
+            for (int read = 0, count; read < bytes.Length; read += count)
+            {
+                token.ThrowIfCancellationRequested();
+                count = stream.Read(bytes, read, Math.Min(ReadChunk, bytes.Length - read));
+                if (count == 0) throw new IOException("it became shorter while it was read");
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
@@ -58,12 +70,13 @@ internal sealed record WeightsFile(string Path, string? Error, EquatableArray<We
         if (headerLength == 0 || headerLength > (ulong)(bytes.Length - 8))
             throw new FormatException($"the header length {headerLength} does not fit in the file's {bytes.Length} bytes");
         int dataStart = 8 + (int)headerLength;
-        if (HeaderJson.Parse(bytes, 8, (int)headerLength) is not Dictionary<string, object?> header)
+        if (HeaderJson.Parse(bytes, 8, (int)headerLength, token) is not Dictionary<string, object?> header)
             throw new FormatException("the header is not a JSON object");
 
         var entries = new List<(string Name, string DType, int[] Shape, long Begin, long End)>();
         foreach (KeyValuePair<string, object?> entry in header)
         {
+            token.ThrowIfCancellationRequested();
             if (entry.Key == "__metadata__") continue;
             if (entry.Value is not Dictionary<string, object?> fields) throw new FormatException($"entry '{entry.Key}' is not an object");
             string dtype = fields.TryGetValue("dtype", out object? d) && d is string s ? s : throw new FormatException($"tensor '{entry.Key}' has no dtype");
@@ -93,7 +106,10 @@ internal sealed record WeightsFile(string Path, string? Error, EquatableArray<We
             var values = new double[dtype is "F32" or "F64" ? count : 0];
             int at = dataStart + (int)begin;
             for (int i = 0; i < values.Length; i++)
+            {
+                if (i % DecodeRun == 0) token.ThrowIfCancellationRequested();
                 values[i] = size == 4 ? ReadSingle(bytes, at + 4 * i) : ReadDouble(bytes, at + 8 * i);
+            }
             tensors.Add(new WeightsTensor(name, dtype, shape.ToEquatableArray(), values.ToEquatableArray()));
             expectedBegin = end;
         }

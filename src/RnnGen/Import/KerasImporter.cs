@@ -3,7 +3,9 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using System.Linq;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace RnnGen.Import;
 
@@ -68,6 +70,9 @@ public static class KerasImporter
     private static PyTorchTensors Convert<T>(IRecurrentModel<T> model, byte[] json) where T : unmanaged
     {
         ModelArchitecture architecture = model.Architecture;
+        // JSON text is UTF-8 (RFC 8259), and JsonDocument leaves the contents of strings unchecked until they are read.
+        if (!Utf8.IsValid(json))
+            throw new InvalidDataException($"it is not UTF-8 text ({FirstInvalidUtf8(json)}); JSON files are UTF-8");
         JsonDocument document;
         try
         {
@@ -144,8 +149,8 @@ public static class KerasImporter
             {
                 if (embedding is null)
                     throw new InvalidDataException($"the file has no Embedding layer, but the model has [Embedding({architecture.VocabularySize})]");
-                double[] table = Matrix(embedding, 0, architecture.VocabularySize, architecture.InputSize, "embeddings");
                 if (embedding.Weights.Count != 1) throw new InvalidDataException($"{embedding.Label} has {embedding.Weights.Count} weight arrays, expected 1 (the embeddings)");
+                double[] table = Matrix(embedding, 0, architecture.VocabularySize, architecture.InputSize, "embeddings");
                 table.CopyTo(tensors.Tensor(architecture.EmbeddingModule + ".weight", architecture.VocabularySize, architecture.InputSize));
             }
             else if (embedding is not null)
@@ -164,6 +169,30 @@ public static class KerasImporter
         }
     }
 
+    /// <summary>Where the first byte that is not UTF-8 is, for the message.</summary>
+    private static string FirstInvalidUtf8(byte[] json)
+    {
+        int at = 0;
+        while (Rune.DecodeFromUtf8(json.AsSpan(at), out _, out int length) == System.Buffers.OperationStatus.Done) at += length;
+        return $"byte {at}, on line {1 + json.AsSpan(0, at).Count((byte)'\n')}, is not valid UTF-8";
+    }
+
+    /// <summary>
+    /// A JSON string's value. An escaped lone surrogate (<c>"\ud800"</c>) is valid JSON but no text, which
+    /// <see cref="JsonElement.GetString"/> refuses with <see cref="InvalidOperationException"/>: refused here as invalid data.
+    /// </summary>
+    private static string Text(JsonElement value, string what)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidDataException($"{what} is not valid text: {value.GetRawText()} ({e.Message})", e);
+        }
+    }
+
     private static string Describe(List<KerasLayer> layers) => layers.Count == 0 ? "none" : string.Join(", ", layers.Select(l => l.Label));
 
     private static string Quote(string value) => "\"" + value + "\"";
@@ -173,15 +202,15 @@ public static class KerasImporter
         if (element.ValueKind != JsonValueKind.Object)
             throw new InvalidDataException($"layer {index} is not a JSON object");
         string type = element.TryGetProperty("type", out JsonElement t) && t.ValueKind == JsonValueKind.String
-            ? t.GetString()!.ToLowerInvariant()
+            ? Text(t, $"layer {index}'s \"type\"").ToLowerInvariant()
             : throw new InvalidDataException($"layer {index} has no \"type\" string");
-        string name = element.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : "";
+        string name = element.TryGetProperty("name", out JsonElement n) && n.ValueKind == JsonValueKind.String ? Text(n, $"layer {index}'s \"name\"") : "";
         var layer = new KerasLayer(index, type, $"layer {index} ({type}{(name.Length > 0 ? " '" + name + "'" : "")})", element);
         if (element.TryGetProperty("activation", out JsonElement activation))
         {
             layer.ActivationName = activation.ValueKind switch
             {
-                JsonValueKind.String => activation.GetString()!,
+                JsonValueKind.String => Text(activation, $"{layer.Label}'s \"activation\""),
                 JsonValueKind.Null => "",
                 _ => throw new InvalidDataException($"{layer.Label} has an \"activation\" that is not a string ({activation.GetRawText()}): a custom activation, which RnnGen cannot represent"),
             };
@@ -238,7 +267,7 @@ public static class KerasImporter
             if (layer.Element.TryGetProperty("recurrent_activation", out JsonElement recurrentActivation) && recurrentActivation.ValueKind != JsonValueKind.Null)
             {
                 // Absent (RTNeural's files): RTNeural's runtime, like Keras 2.3 and later, uses the sigmoid.
-                string value = recurrentActivation.ValueKind == JsonValueKind.String ? recurrentActivation.GetString()! : recurrentActivation.GetRawText();
+                string value = recurrentActivation.ValueKind == JsonValueKind.String ? Text(recurrentActivation, $"{where}: \"recurrent_activation\"") : recurrentActivation.GetRawText();
                 if (value.ToLowerInvariant() != "sigmoid")
                     throw new InvalidDataException($"{where}: recurrent_activation is {Quote(value)}, but RnnGen's gates use \"sigmoid\"" +
                         (value.Contains("hard_sigmoid", StringComparison.OrdinalIgnoreCase) ? " (Keras before 2.3 defaulted to hard_sigmoid: retrain or fine-tune with recurrent_activation=\"sigmoid\")" : ""));

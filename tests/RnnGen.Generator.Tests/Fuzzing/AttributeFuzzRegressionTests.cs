@@ -8,8 +8,7 @@ namespace RnnGen.Generator.Tests.Fuzzing;
 /// <summary>
 /// Product bugs the attribute fuzzer found, each reduced to a minimal declaration and asserting the behaviour the
 /// issue asks for: the generator never throws, and a model is either generated and compiles with no warning, or gets
-/// an RNNG error. Skipped while the bug is open (the fuzzer leaves those inputs out, see <see cref="KnownProductBugs"/>);
-/// un-skip the test and clear the switch when it is fixed.
+/// an RNNG error. A test is skipped while its bug is open; the fuzzer draws all these inputs.
 /// </summary>
 public sealed class AttributeFuzzRegressionTests
 {
@@ -93,9 +92,11 @@ public sealed class AttributeFuzzRegressionTests
         Assert.Empty(result.Results.SelectMany(r => r.GeneratedSources));
     }
 
-    [Fact(Skip = "product bug: two models whose names differ only in case (Model and model in one namespace) get hint names " +
-                 "that Roslyn compares case-insensitively, so the second AddSource throws ArgumentException ('The hintName " +
-                 "… must be unique') and the generator fails (CS8785) for the whole compilation. Found as fuzz seed 000001uXg1K7 (compile-and-run).")]
+    /// <summary>
+    /// Two models whose names differ only in case got hint names that Roslyn compares ignoring case, so the second
+    /// AddSource threw and the generator failed (CS8785) for the whole compilation. Found as fuzz seed 000001uXg1K7.
+    /// </summary>
+    [Fact]
     public void ModelNamesDifferingOnlyInCaseAreBothGenerated()
     {
         var harness = new GeneratorHarness("""
@@ -114,6 +115,21 @@ public sealed class AttributeFuzzRegressionTests
         GeneratorDriverRunResult result = harness.Run();
         Assert.Equal(2, result.Results.Sum(r => r.GeneratedSources.Length));
         harness.EmitClean();
+    }
+
+    /// <summary>
+    /// Two file-local model classes of one name, in two files: valid C#, but both got the hint name <c>M.RnnGen.g.cs</c>
+    /// (CS8785), and the generated members went to a new top-level class, not to the file-local one. Now RNNG0003.
+    /// </summary>
+    [Fact]
+    public void FileLocalModelsOfOneNameAreRejected()
+    {
+        var harness = new GeneratorHarness(
+            "using RnnGen; [RecurrentModel(2)] [Lstm(4)] file partial class M;",
+            "using RnnGen; [RecurrentModel(2)] [Gru(4)] file partial class M;");
+        GeneratorDriverRunResult result = harness.Run();
+        Assert.Equal(["RNNG0003", "RNNG0003"], result.Diagnostics.Select(d => d.Id));
+        Assert.Empty(result.Results.SelectMany(r => r.GeneratedSources));
     }
 
     [Fact(Skip = "product bug: Step and Forward stackalloc the whole scratch (ScratchLength = 2 × the widest Dense layer, or " +

@@ -76,15 +76,13 @@ public sealed class CompileAndRunTests(ITestOutputHelper output)
         return (int)hash;
     }
 
-    /// <summary>The name as the fuzzer writes it: namespace, enclosing types, class (file-local types unmangled).</summary>
+    /// <summary>The name as the fuzzer writes it: namespace, enclosing types, class.</summary>
     private static string DisplayName(Type type)
     {
         var names = new List<string>();
         for (Type? t = type; t is not null; t = t.DeclaringType)
         {
             string name = t.Name;
-            int file = name.IndexOf("__", StringComparison.Ordinal);
-            if (name.StartsWith('<') && file >= 0) name = name[(file + 2)..]; // file-local: <Model0>F…__Name
             int tick = name.IndexOf('`');
             names.Insert(0, tick >= 0 ? name[..tick] : name);
         }

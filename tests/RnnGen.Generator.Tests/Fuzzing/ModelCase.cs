@@ -85,7 +85,7 @@ internal sealed record FuzzModel(
     string Namespace,
     FuzzOuter[] Outers,
     bool Partial,
-    string Modifiers,        // "", "static", "abstract", "sealed", "file" (with the accessibility chosen below)
+    string Modifiers,        // "", "static", "abstract", "sealed", "file" (with the accessibility chosen below; "file" is RNNG0003)
     bool Generic,
     string Keyword,          // "class" or "record"
     int InputSize,
@@ -150,21 +150,48 @@ internal sealed record FuzzModel(
 
     // ───────────────────────── The oracle: what RnnGen must report, from docs/diagnostics.md ─────────────────────────
 
-    private static readonly Regex ModulePath = new(@"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*$", RegexOptions.CultureInvariant);
+    // \z, not $: a module name must not end in a newline either ("rnn\n" is RNNG0109).
+    private static readonly Regex ModulePath = new(@"^[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)*\z", RegexOptions.CultureInvariant);
 
-    /// <summary>The documented limit on parameter and state values (RNNG0107).</summary>
-    public static readonly BigInteger MaxValues = BigInteger.One << 28;
+    /// <summary>The documented limits of RNNG0107: parameter and state values, elements of one weight matrix, of one training buffer.</summary>
+    public static readonly BigInteger MaxValues = BigInteger.One << 28, MaxMatrix = 64 * (BigInteger.One << 20), MaxBuffer = int.MaxValue;
 
     /// <summary>
-    /// The RNNG IDs docs/diagnostics.md says this declaration gets (empty: the model is valid and must be generated).
-    /// Declaration problems (RNNG000x) and configuration problems are all reported; the name and size checks
-    /// (RNNG0108, RNNG0107) only run on a configuration without other problems, as they need the resolved layers.
+    /// Public members every model has (README, "The generated API"): a model class of one of these names is RNNG0006.
+    /// </summary>
+    private static readonly HashSet<string> GeneratedMembers = new(StringComparer.Ordinal)
+    {
+        "InputSize", "OutputSize", "ParameterCount", "LayerCount", "SequenceLength", "Step", "Forward", "State", "CurrentState",
+        "ResetState", "Hidden", "Cell", "HiddenSize", "Parameters", "Parameter", "ParameterLayout", "Architecture",
+        "LoadSafetensors", "SaveSafetensors", "ForwardTraining", "Backward", "Gradients", "Gradient", "ZeroGradients",
+        "TrainStep", "InitializeParameters",
+    };
+
+    /// <summary>Whether RnnGen reports <paramref name="id"/> as an error (RNNG0150 is the one warning the fuzzer can reach).</summary>
+    public static bool IsError(string id) => id != "RNNG0150";
+
+    /// <summary>
+    /// The RNNG IDs docs/diagnostics.md says this declaration gets; without an error among them the model is valid and
+    /// must be generated. Declaration problems (RNNG000x) and configuration problems are all reported; the checks that
+    /// need the resolved layers (RNNG0107, then RNNG0006, RNNG0108 and the RNNG0150 warning) only run on a configuration
+    /// without other problems, and not after RNNG0107. A valid model with <c>Weights</c> is then bound to its file.
     /// </summary>
     public SortedSet<string> ExpectedIds()
     {
+        SortedSet<string> ids = ValidationIds();
+        // None of the fuzzed files is passed as AdditionalFiles, so binding a valid model's Weights fails.
+        if (!ids.Any(IsError) && Weights is not null) ids.Add("RNNG0201");
+        return ids;
+    }
+
+    /// <summary>Whether the model passes validation (it gets a spec, and so takes part in choosing hint names), whether or not its weights bind.</summary>
+    public bool Validates => !ValidationIds().Any(IsError);
+
+    private SortedSet<string> ValidationIds()
+    {
         var ids = new SortedSet<string>(StringComparer.Ordinal);
         if (!Partial) ids.Add("RNNG0001");
-        if (Modifiers == "static" || Generic) ids.Add("RNNG0003");
+        if (Modifiers is "static" or "file" || Generic || Keyword == "record") ids.Add("RNNG0003");
         foreach (FuzzOuter outer in Outers)
         {
             if (!outer.Partial) ids.Add("RNNG0002");
@@ -196,12 +223,19 @@ internal sealed record FuzzModel(
         }
         if (config.Count == 0)
         {
-            var names = TensorNames();
-            if (names.Count != names.Distinct(StringComparer.Ordinal).Count()) config.Add("RNNG0108");
-            if (ValueCount() > MaxValues) config.Add("RNNG0107");
+            if (ValueCount() > MaxValues || LargestMatrix() > MaxMatrix || LargestTrainingBuffer() > MaxBuffer)
+            {
+                config.Add("RNNG0107");
+            }
+            else
+            {
+                if (GeneratedMembers.Contains(ClassName) || (ClassName == "VocabularySize" && HasEmbedding) || (ClassName == "RestState" && RestState == true))
+                    config.Add("RNNG0006");
+                var names = TensorNames();
+                if (names.Count != names.Distinct(StringComparer.Ordinal).Count()) config.Add("RNNG0108");
+                if (Layers.Any(l => l.Kind == FuzzLayerKind.Dense && l.Size == 1 && l.Activation == FuzzActivation.Softmax)) config.Add("RNNG0150");
+            }
         }
-        // A valid model with Weights = "…" is bound to the file: none of the fuzzed files is passed as AdditionalFiles.
-        if (ids.Count == 0 && config.Count == 0 && Weights is not null) config.Add("RNNG0201");
         ids.UnionWith(config);
         return ids;
     }
@@ -235,6 +269,35 @@ internal sealed record FuzzModel(
         }
         return names;
     }
+
+    /// <summary>The elements of the largest weight matrix (a recurrent layer's gates × its wider input, a Dense layer's, the embedding table).</summary>
+    public BigInteger LargestMatrix()
+    {
+        BigInteger largest = 0, input = InputSize;
+        foreach (FuzzLayer layer in Layers.Where(l => l.IsRecurrent))
+        {
+            int gates = layer.Kind switch { FuzzLayerKind.Lstm => 4, FuzzLayerKind.Gru => 3, _ => 1 };
+            largest = BigInteger.Max(largest, gates * (BigInteger)layer.Size * BigInteger.Max(input, layer.Size));
+            input = layer.Size;
+        }
+        foreach (FuzzLayer layer in Layers.Where(l => l.Kind == FuzzLayerKind.Dense))
+        {
+            largest = BigInteger.Max(largest, layer.Size * input);
+            input = layer.Size;
+        }
+        if (Layers.FirstOrDefault(l => l.Kind == FuzzLayerKind.Embedding) is { } embedding)
+            largest = BigInteger.Max(largest, (BigInteger)embedding.Size * InputSize);
+        return largest;
+    }
+
+    /// <summary>
+    /// The elements of the largest training buffer: <c>SequenceLength</c> (64 by default) × the values a training step
+    /// records (the input, 8 per hidden unit, every Dense output).
+    /// </summary>
+    public BigInteger LargestTrainingBuffer() =>
+        (SequenceLength ?? 64) * ((BigInteger)InputSize
+            + Layers.Where(l => l.IsRecurrent).Aggregate(BigInteger.Zero, (sum, l) => sum + 8 * (BigInteger)l.Size)
+            + Layers.Where(l => l.Kind == FuzzLayerKind.Dense).Aggregate(BigInteger.Zero, (sum, l) => sum + l.Size));
 
     /// <summary>Parameter and state values as RNNG0107 counts them, in exact arithmetic.</summary>
     public BigInteger ValueCount()

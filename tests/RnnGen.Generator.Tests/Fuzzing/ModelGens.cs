@@ -26,7 +26,7 @@ internal static class ModelGens
         ? Gen.Frequency(
             (80, (IGen<int>)Gen.Int[1, 17]),
             (8, Pick(0, -1, -17, int.MinValue)),
-            (12, KnownProductBugs.AvoidInt32MaxLayerSizes ? Pick(100_000, 65_536, 46_341, 16_385) : Pick(100_000, 65_536, 46_341, 16_385, int.MaxValue)))
+            (12, Pick(100_000, 65_536, 46_341, 16_385, int.MaxValue)))
         : Gen.Frequency(
             (97, (IGen<int>)Gen.Int[1, 17]),
             (3, Pick(64, 100, 257)));
@@ -37,9 +37,7 @@ internal static class ModelGens
         : Gen.Frequency((95, (IGen<int>)Gen.Int[1, 17]), (5, Pick(100, 4099, 100_000)));
 
     private static readonly string[] ValidModules = ["encoder", "rnn", "head", "head.0", "a.b_c.1", "lstm2", "embedding", "_x", "Decoder.Cell"];
-    private static readonly string?[] InvalidModules = KnownProductBugs.AvoidModuleWithTrailingNewline
-        ? ["", null, "a..b", ".x", "x.", "a b", "a-b", "é", "head.", " rnn", "\nrnn"]
-        : ["", null, "a..b", ".x", "x.", "a b", "a-b", "é", "head.", " rnn", "\nrnn", "rnn\n"];
+    private static readonly string?[] InvalidModules = ["", null, "a..b", ".x", "x.", "a b", "a-b", "é", "head.", " rnn", "\nrnn", "rnn\n"];
 
     private static Gen<FuzzString?> Module(bool hostile) => hostile
         ? Sometimes(30, Gen.Frequency(
@@ -123,15 +121,17 @@ internal static class ModelGens
         return layers.ToArray();
     }
 
-    private static readonly string[] Namespaces = ["", "Demo", "Demo.Models", "Fuzz.Deep.Name.Space", "Demo.System", "Demo.RnnGen", "Ünïcode.Модели"];
+    /// <summary>Namespaces, two of them differing only in case (so do their models' hint names).</summary>
+    private static readonly string[] Namespaces = ["", "Demo", "demo", "Demo.Models", "Fuzz.Deep.Name.Space", "Demo.System", "Demo.RnnGen", "Ünïcode.Модели"];
 
-    /// <summary>Class names: plain, differing only in case (one hint name per model must still be unique), unicode, verbatim keywords, and names of generated members.</summary>
-    private static readonly string[] PlainNames = KnownProductBugs.AvoidModelNamesDifferingInCase
-        ? ["Model", "Net", "Predictor", "M1", "Модель", "Modèle", "__Model"]
-        : ["Model", "model", "MODEL", "Net", "Predictor", "M1", "Модель", "Modèle", "__Model"];
-    private static readonly string[] OddNames = ["@class", "@event", "State", "Step", "Forward", "Parameters", "T", "Values", "InputSize"];
+    /// <summary>
+    /// Class names: plain, differing only in case (one hint name per model must still be unique), unicode, verbatim
+    /// keywords, and names of generated members (always, with [Embedding] only, with RestState only) and of others.
+    /// </summary>
+    private static readonly string[] PlainNames = ["Model", "model", "MODEL", "Net", "Predictor", "M1", "Модель", "Modèle", "__Model"];
+    private static readonly string[] OddNames = ["@class", "@event", "State", "Step", "Forward", "Parameters", "Cell", "T", "Values", "InputSize", "VocabularySize", "RestState"];
 
-    private static Gen<string> Name(bool hostile) => hostile && !KnownProductBugs.AvoidOddModelNames
+    private static Gen<string> Name(bool hostile) => hostile
         ? Gen.Frequency((85, (IGen<string>)Pick(PlainNames)), (15, Pick(OddNames)))
         : Pick(PlainNames);
 
@@ -150,15 +150,15 @@ internal static class ModelGens
         from partial in hostile ? Gen.Frequency((94, (IGen<bool>)Gen.Const(true)), (6, Gen.Const(false))) : Gen.Const(true)
         from modifiers in hostile
             ? Gen.Frequency((80, (IGen<string>)Gen.Const("")), (20, Pick("sealed", "abstract", "static", "file")))
-            : Gen.Frequency((85, (IGen<string>)Gen.Const("")), (15, Pick("sealed", "abstract", "file")))
+            : Gen.Frequency((85, (IGen<string>)Gen.Const("")), (15, Pick("sealed", "abstract")))
         from generic in hostile ? Gen.Frequency((96, (IGen<bool>)Gen.Const(false)), (4, Gen.Const(true))) : Gen.Const(false)
-        from record in hostile && !KnownProductBugs.AvoidRecordModels ? Gen.Frequency((96, (IGen<bool>)Gen.Const(false)), (4, Gen.Const(true))) : Gen.Const(false)
+        from record in hostile ? Gen.Frequency((96, (IGen<bool>)Gen.Const(false)), (4, Gen.Const(true))) : Gen.Const(false)
         from inputSize in InputSize(hostile)
         from elementType in hostile
             ? Gen.Frequency((40, (IGen<string?>)Gen.Const((string?)null)), (25, Gen.Const((string?)"float")), (27, Gen.Const((string?)"double")), (8, Pick<string?>("int", "string", "null")))
             : Gen.Frequency((45, (IGen<string?>)Gen.Const((string?)null)), (25, Gen.Const((string?)"float")), (30, Gen.Const((string?)"double")))
         from sequenceLength in hostile
-            ? SometimesValue(30, Gen.Frequency((70, (IGen<int>)Pick(1, 8, 64, 1000)), (15, Pick(0, -1, int.MinValue)), (15, KnownProductBugs.AvoidHugeSequenceLength ? Pick(2000, 5000) : Pick(100_000, int.MaxValue))))
+            ? SometimesValue(30, Gen.Frequency((70, (IGen<int>)Pick(1, 8, 64, 1000)), (15, Pick(0, -1, int.MinValue)), (15, Pick(2000, 100_000, int.MaxValue))))
             : SometimesValue(20, Pick(1, 8, 64, 1000))
         from layers in Layers(hostile)
         from weights in hostile ? Sometimes(5, Pick<string?>("", "   ", null, "missing.safetensors").Select(v => new FuzzString(v))) : Gen.Const((FuzzString?)null)

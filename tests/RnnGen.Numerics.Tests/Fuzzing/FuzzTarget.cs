@@ -96,9 +96,6 @@ internal sealed class NonSeekableStream(byte[] bytes) : Stream
 /// <summary>The checks every fuzzed weight file goes through.</summary>
 internal static class FuzzChecks
 {
-    /// <summary>How often each known product bug was hit (reported in the test output).</summary>
-    public static readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> KnownBugHits = new();
-
     /// <summary>The allocation bound: no buffer sized by an unchecked header field, only by what the file really holds.</summary>
     public static long AllocationBound(int fileLength, int parameterCount) => 64L * fileLength + (1 << 20) + 16L * parameterCount;
 
@@ -106,8 +103,7 @@ internal static class FuzzChecks
     /// Runs <paramref name="action"/>, which may succeed or throw <see cref="InvalidDataException"/> and nothing else,
     /// and checks how much it allocated on this thread. Returns the exception, or null on success.
     /// </summary>
-    public static InvalidDataException? Expect(string what, Action action, long bound, Func<Exception, string?>? knownBug = null,
-        Func<InvalidDataException?, string?>? knownAllocationBug = null)
+    public static InvalidDataException? Expect(string what, Action action, long bound)
     {
         long before = GC.GetAllocatedBytesForCurrentThread();
         InvalidDataException? failure = null;
@@ -119,22 +115,11 @@ internal static class FuzzChecks
         {
             failure = e;
         }
-        catch (Exception e) when (knownBug?.Invoke(e) is string bug)
-        {
-            // An open product bug (see KnownProductBugs): counted, and otherwise checked like a refusal.
-            KnownBugHits.AddOrUpdate(bug, 1, (_, n) => n + 1);
-            failure = new InvalidDataException($"known product bug ({bug}): {e.Message}", e);
-        }
         catch (Exception e)
         {
             throw new Xunit.Sdk.XunitException($"{what} threw {e.GetType().FullName}, not InvalidDataException: {e.Message}\n{e}");
         }
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        if (allocated > bound && knownAllocationBug?.Invoke(failure) is string allocationBug)
-        {
-            KnownBugHits.AddOrUpdate(allocationBug, 1, (_, n) => n + 1);
-            return failure;
-        }
         Assert.True(allocated <= bound, $"{what} allocated {allocated} bytes, more than the bound {bound} ({(failure is null ? "it succeeded" : "it failed: " + failure.Message)})");
         return failure;
     }

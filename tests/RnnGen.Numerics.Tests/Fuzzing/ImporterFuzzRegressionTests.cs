@@ -12,7 +12,7 @@ namespace RnnGen.Numerics.Tests.Fuzzing;
 /// <summary>
 /// Product bugs the importer fuzzers found, each reduced to a reference file with one edit, asserting what the issue
 /// asks for: only <see cref="InvalidDataException"/> escapes, the parameters stay unchanged, the import finishes and
-/// allocates no more than the file's size warrants. Skipped while open (see <see cref="KnownProductBugs"/>).
+/// allocates no more than the file's size warrants. All fixed; the fuzzers draw these inputs too.
 /// </summary>
 public sealed class ImporterFuzzRegressionTests
 {
@@ -59,24 +59,26 @@ public sealed class ImporterFuzzRegressionTests
 
     private static ProtoField String(int number, string value) => new() { Number = number, Wire = 2, Bytes = Encoding.UTF8.GetBytes(value) };
 
-    [Fact(Skip = "product bug: KerasImporter reads strings with JsonElement.GetString(), which throws InvalidOperationException " +
-                 "('Cannot transcode invalid UTF-8 JSON text to UTF-16 string') for invalid UTF-8 in a string such as a layer's " +
-                 "\"type\"; JsonDocument.Parse does not validate string contents, and only JsonException is turned into " +
-                 "InvalidDataException. Hit by 1–2 % of the fuzzer's Keras cases (byte flips in strings).")]
+    /// <summary>
+    /// Invalid UTF-8 in a string such as a layer's "type": JsonDocument.Parse leaves string contents unchecked, and
+    /// JsonElement.GetString() threw InvalidOperationException. Hit by 1–2 % of the fuzzer's Keras cases.
+    /// </summary>
+    [Fact]
     public void KerasInvalidUtf8InAStringIsInvalidData() =>
         Refused("keras", Replace(ImporterFiles.Read("keras/lstm_dense.json"), "\"lstm\"", [(byte)'"', (byte)'l', 0xFF, (byte)'s', (byte)'t', (byte)'m', (byte)'"']),
             new FuzzTarget<float>(new ImportLstm3x5Dense2()));
 
-    [Fact(Skip = "product bug: an escaped lone surrogate in a Keras string (\"type\": \"\\ud800\") makes JsonElement.GetString() throw " +
-                 "InvalidOperationException ('Cannot read incomplete UTF-16 JSON text as string with missing low surrogate'), " +
-                 "not InvalidDataException.")]
+    /// <summary>An escaped lone surrogate in a string ("type": "\ud800"): JsonElement.GetString() threw InvalidOperationException.</summary>
+    [Fact]
     public void KerasLoneSurrogateEscapeIsInvalidData() =>
         Refused("keras", Replace(ImporterFiles.Read("keras/lstm_dense.json"), "\"lstm\"", Encoding.UTF8.GetBytes("\"\\ud800\"")),
             new FuzzTarget<float>(new ImportLstm3x5Dense2()));
 
-    [Fact(Skip = "product bug: for a model with [Embedding], KerasImporter reads the embedding layer's weights[0] " +
-                 "(Matrix(embedding, 0, …)) before checking that the layer has any weights, so an \"embedding\" layer " +
-                 "without \"weights\" throws ArgumentOutOfRangeException from List<JsonElement>'s indexer.")]
+    /// <summary>
+    /// For a model with [Embedding], the embedding layer's weights[0] was read before its weight count was checked: an
+    /// "embedding" layer without "weights" threw ArgumentOutOfRangeException.
+    /// </summary>
+    [Fact]
     public void KerasEmbeddingWithoutWeightsIsInvalidData()
     {
         var target = new FuzzTarget<float>(new FuzzEmbeddingLstmFloat());
@@ -85,9 +87,11 @@ public sealed class ImporterFuzzRegressionTests
         Refused("keras", Encoding.UTF8.GetBytes(root.ToJsonString()), target);
     }
 
-    [Fact(Skip = "product bug: OnnxGraphConverter takes an Add's bias from input '1 - slot', so an Add whose data (the chain) " +
-                 "is its third input, Add(bias, bias, data), asks for input -1 and OnnxNodeProto.Input(-1) throws " +
-                 "ArgumentOutOfRangeException. Found by the fuzzer duplicating an input field of an Add node.")]
+    /// <summary>
+    /// The Add's bias was taken from input '1 - slot', so an Add whose data (the chain) is its third input,
+    /// Add(bias, bias, data), asked for input -1 (ArgumentOutOfRangeException). Found by duplicating an input field.
+    /// </summary>
+    [Fact]
     public void OnnxAddWithDataAsThirdInputIsInvalidData() =>
         Refused("onnx", EditGraph("onnx/rnn_relu_softmax.onnx", graph =>
         {
@@ -96,10 +100,11 @@ public sealed class ImporterFuzzRegressionTests
             add.InsertRange(0, [String(1, "dense0_bias"), String(1, "dense0_bias"), String(1, "D0")]);
         }), new FuzzTarget<float>(new ImportRnnRelu2x4Softmax3()));
 
-    [Fact(Skip = "product bug: OnnxTensorProto.ToDoubles allocates new double[count] from the tensor's dims (any count up to " +
-                 "int.MaxValue / 8) before it compares the count with the data the tensor holds: a 1 KB file whose bias has " +
-                 "dims [268435455] and 12 bytes of raw_data makes the import allocate 2 GB (2 147 512 184 bytes measured) " +
-                 "before refusing it, or fail with OutOfMemoryException. ToInt64s does the same up to 2^20 values (8 MB).")]
+    /// <summary>
+    /// OnnxTensorProto.ToDoubles allocated new double[count] from the tensor's dims before comparing the count with the
+    /// data it holds: a 1 KB file whose bias has dims [268435455] and 12 bytes of raw_data allocated 2 GB.
+    /// </summary>
+    [Fact]
     public void OnnxDimsDoNotSizeAllocations() =>
         Refused("onnx", EditGraph("onnx/rnn_relu_softmax.onnx", graph =>
         {

@@ -395,8 +395,8 @@ internal sealed class OnnxGraphConverter
         const string what = "B (the weight)";
         OnnxTensorProto w = Constant(node, 1, what);
         double[] values = Doubles(node, w, what);
-        if (w.Dims.Count != 2)
-            throw new InvalidDataException($"{node.Describe()} has a weight of shape {w.ShapeText}; a Dense layer's is 2-D");
+        if (w.Dims.Count != 2 || w.Dims.Contains(0))
+            throw new InvalidDataException($"{node.Describe()} has a weight of shape {w.ShapeText}; a Dense layer's is 2-D, with no empty axis");
         bool transposed = false;
         double alpha = 1, beta = 1;
         if (node.OpType == "Gemm")
@@ -429,6 +429,9 @@ internal sealed class OnnxGraphConverter
 
     private double[] AddedBias(OnnxNodeProto node, int slot, List<char> labels, int outSize)
     {
+        // Add is binary: the layer's output is one operand (either order) and the bias the other.
+        if (node.Inputs.Count != 2)
+            throw new InvalidDataException($"{node.Describe()} has {node.Inputs.Count} inputs ({string.Join(", ", node.Inputs.Select(i => "'" + i + "'"))}); Add takes 2, the layer's output and the bias");
         int other = 1 - slot;
         OnnxTensorProto b = Constant(node, other, "the bias");
         return BroadcastBias(node, b, Doubles(node, b, "the bias"), outSize, labels.Count);

@@ -101,12 +101,17 @@ internal sealed class OnnxTensorProto
 
     public const int Float = 1, Int32 = 6, Int64 = 7, Float16 = 10, Double = 11, BFloat16 = 16;
 
+    /// <summary>The product of the dims, or -1 when a dim is negative or the product does not fit a <see cref="long"/>.</summary>
     public long ElementCount
     {
         get
         {
             long count = 1;
-            foreach (long d in Dims) count *= d;
+            foreach (long d in Dims)
+            {
+                if (d < 0 || (d > 0 && count > long.MaxValue / d)) return -1;
+                count *= d;
+            }
             return count;
         }
     }
@@ -120,6 +125,14 @@ internal sealed class OnnxTensorProto
         _ => "data type " + dataType,
     };
 
+    /// <summary>
+    /// Whether the data the tensor really holds, its raw_data (values of <paramref name="size"/> bytes) or else its
+    /// <paramref name="typedValues"/>, is <paramref name="count"/> values. The dims are only a claim: nothing is
+    /// allocated for them before this holds, so a small file cannot make the reader allocate gigabytes.
+    /// </summary>
+    private bool Holds(long count, int size, int typedValues) =>
+        RawData is not null ? RawData.Length % size == 0 && RawData.Length / size == count : typedValues == count;
+
     /// <summary>The values as doubles (FLOAT or DOUBLE tensors); null with <paramref name="problem"/> set otherwise.</summary>
     public double[]? ToDoubles(out string? problem)
     {
@@ -129,41 +142,35 @@ internal sealed class OnnxTensorProto
             problem = "its data is stored in an external file (save the model with its tensors inside: onnx.save_model(model, path, save_as_external_data=False))";
             return null;
         }
+        if (DataType is not (Float or Double))
+        {
+            problem = $"it is {TypeName(DataType)}, but only FLOAT and DOUBLE weights are read";
+            return null;
+        }
         long count = ElementCount;
-        if (count < 0 || count > int.MaxValue / 8)
+        if (count < 0)
         {
             problem = $"its shape {ShapeText} is invalid";
             return null;
         }
-        var values = new double[count];
-        switch (DataType)
+        int typed = DataType == Float ? FloatData.Count : DoubleData.Count;
+        if (!Holds(count, DataType == Float ? 4 : 8, typed))
         {
-            case Float:
-                if (RawData is not null)
-                {
-                    if (RawData.Length != count * 4) break;
-                    for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadSingleLittleEndian(RawData.AsSpan(4 * i));
-                    return values;
-                }
-                if (FloatData.Count != count) break;
-                for (int i = 0; i < values.Length; i++) values[i] = FloatData[i];
-                return values;
-            case Double:
-                if (RawData is not null)
-                {
-                    if (RawData.Length != count * 8) break;
-                    for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadDoubleLittleEndian(RawData.AsSpan(8 * i));
-                    return values;
-                }
-                if (DoubleData.Count != count) break;
-                for (int i = 0; i < values.Length; i++) values[i] = DoubleData[i];
-                return values;
-            default:
-                problem = $"it is {TypeName(DataType)}, but only FLOAT and DOUBLE weights are read";
-                return null;
+            problem = $"its {count} values ({ShapeText}) do not match the data it holds ({(RawData is not null ? RawData.Length + " bytes of raw_data" : typed + " values")})";
+            return null;
         }
-        problem = $"its {count} values ({ShapeText}) do not match the data it holds ({(RawData is not null ? RawData.Length + " bytes of raw_data" : (DataType == Float ? FloatData.Count : DoubleData.Count) + " values")})";
-        return null;
+        var values = new double[count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (DataType, RawData) switch
+            {
+                (Float, not null) => BinaryPrimitives.ReadSingleLittleEndian(RawData.AsSpan(4 * i)),
+                (Float, null) => FloatData[i],
+                (_, not null) => BinaryPrimitives.ReadDoubleLittleEndian(RawData.AsSpan(8 * i)),
+                _ => DoubleData[i],
+            };
+        }
+        return values;
     }
 
     /// <summary>The values of an INT64 or INT32 tensor (axes, shapes, lengths); null with <paramref name="problem"/> otherwise.</summary>
@@ -171,41 +178,33 @@ internal sealed class OnnxTensorProto
     {
         problem = null;
         long count = ElementCount;
-        if (External || count < 0 || count > 1 << 20)
+        if (External || count < 0)
         {
             problem = External ? "its data is stored in an external file" : $"its shape {ShapeText} is invalid";
             return null;
         }
-        var values = new long[count];
-        if (DataType == Int64)
-        {
-            if (RawData is not null && RawData.Length == count * 8)
-            {
-                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadInt64LittleEndian(RawData.AsSpan(8 * i));
-                return values;
-            }
-            if (RawData is null && Int64Data.Count == count) return Int64Data.ToArray();
-        }
-        else if (DataType == Int32)
-        {
-            if (RawData is not null && RawData.Length == count * 4)
-            {
-                for (int i = 0; i < values.Length; i++) values[i] = BinaryPrimitives.ReadInt32LittleEndian(RawData.AsSpan(4 * i));
-                return values;
-            }
-            if (RawData is null && Int32Data.Count == count)
-            {
-                for (int i = 0; i < values.Length; i++) values[i] = Int32Data[i];
-                return values;
-            }
-        }
-        else
+        if (DataType is not (Int64 or Int32))
         {
             problem = $"it is {TypeName(DataType)}, expected INT64";
             return null;
         }
-        problem = $"its {count} values ({ShapeText}) do not match the data it holds";
-        return null;
+        if (!Holds(count, DataType == Int64 ? 8 : 4, DataType == Int64 ? Int64Data.Count : Int32Data.Count))
+        {
+            problem = $"its {count} values ({ShapeText}) do not match the data it holds";
+            return null;
+        }
+        var values = new long[count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (DataType, RawData) switch
+            {
+                (Int64, not null) => BinaryPrimitives.ReadInt64LittleEndian(RawData.AsSpan(8 * i)),
+                (Int64, null) => Int64Data[i],
+                (_, not null) => BinaryPrimitives.ReadInt32LittleEndian(RawData.AsSpan(4 * i)),
+                _ => Int32Data[i],
+            };
+        }
+        return values;
     }
 }
 
