@@ -82,6 +82,17 @@ namespace Demo
         private readonly double[] _packed = new double[PackedLength];
         private bool _packedStale = true;
 
+        // Per-thread scratch of the inference calls, allocated on a thread's first call: nothing to zero or rent per step,
+        // and streams stepped on different threads never share it.
+        [global::System.ThreadStatic]
+        private static double[]? t_stepScratch;
+        [global::System.ThreadStatic]
+        private static double[]? t_sequenceScratch;
+
+        private static double[] StepScratch() => t_stepScratch ??= new double[StepScratchLength];
+
+        private static double[] SequenceScratch() => t_sequenceScratch ??= new double[SequenceScratchLength];
+
         /// <summary>The model's own stream state, used by the overloads without a <c>ref State</c> argument.</summary>
         public ref State CurrentState => ref _state;
 
@@ -109,8 +120,7 @@ namespace Demo
         {
             global::RnnGen.Guard.Length(input.Length, InputSize, nameof(input), "InputSize");
             global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
-            global::System.Span<double> scratch = stackalloc double[StepScratchLength];
-            StepCore(ref state, input, output, scratch);
+            StepCore(ref state, input, output, StepScratch());
         }
 
         /// <summary>
@@ -132,12 +142,48 @@ namespace Demo
             int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                if (steps > 0) ForwardPacked(ref state, inputs, outputs, steps);
+                if (steps > 0) ForwardPacked(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), inputs, outputs, steps);
                 return;
             }
-            global::System.Span<double> scratch = stackalloc double[StepScratchLength];
+            global::System.Span<double> scratch = StepScratch();
             for (int step = 0; step < steps; step++)
                 StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);
+        }
+
+        /// <summary>
+        /// Runs one step of each of <c>states.Length</c> independent streams that share these weights (voices of a synthesizer,
+        /// sensors of a fleet), updating each stream's state; like <see cref="ForwardBatch"/> with one step.
+        /// </summary>
+        /// <param name="states">One state per stream.</param>
+        /// <param name="inputs">Row-major <c>[streams, InputSize]</c>.</param>
+        /// <param name="outputs">Receives row-major <c>[streams, OutputSize]</c>.</param>
+        /// <exception cref="global::System.ArgumentException">There is no state, or a span's length does not match the streams.</exception>
+        public void StepBatch(global::System.Span<State> states, global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs)
+        {
+            global::RnnGen.Guard.Length(inputs.Length, states.Length * InputSize, nameof(inputs), "states.Length × InputSize");
+            ForwardBatch(states, inputs, outputs);
+        }
+
+        /// <summary>
+        /// Runs a sequence on each of <c>states.Length</c> independent streams that share these weights, updating each stream's
+        /// state exactly as <see cref="Forward(ref State, global::System.ReadOnlySpan{double}, global::System.Span{double})"/> per stream would. The
+        /// streams' input projections are computed together, so each weight is read once for several streams.
+        /// </summary>
+        /// <param name="states">One state per stream.</param>
+        /// <param name="inputs">Time-major <c>[steps, streams, InputSize]</c>.</param>
+        /// <param name="outputs">Receives time-major <c>[steps, streams, OutputSize]</c>.</param>
+        /// <exception cref="global::System.ArgumentException">There is no state, or the lengths do not describe whole steps of every stream.</exception>
+        public void ForwardBatch(global::System.Span<State> states, global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs)
+        {
+            int rows = global::RnnGen.Guard.Batch(states.Length, inputs.Length, InputSize, outputs.Length, OutputSize) * states.Length;
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                if (rows > 0) ForwardPacked(states, inputs, outputs, rows);
+                return;
+            }
+            global::System.Span<double> scratch = StepScratch();
+            for (int row = 0; row < rows; row++)
+                StepCore(ref states[row % states.Length], inputs.Slice(row * InputSize, InputSize), outputs.Slice(row * OutputSize, OutputSize), scratch);
         }
 
         /// <summary>
@@ -639,50 +685,48 @@ namespace Demo
         }
 
         /// <summary>
-        /// A sequence on the packed weights, <see cref="TileSteps"/> steps at a time: each layer first computes W_ih x + b for
-        /// the whole tile as one matrix product (each weight read once per four steps), then runs the recurrence over the tile.
+        /// Runs <paramref name="rows"/> rows of input on the packed weights: row r is a step of stream r mod <c>states.Length</c>
+        /// (time-major, so one stream is simply its steps). <see cref="TileSteps"/> rows at a time, each layer first computes
+        /// W_ih x + b for the whole tile as one matrix product (each weight read once per four rows), then runs the recurrence
+        /// row by row; a row's state is its stream's, whose previous step is an earlier row.
         /// </summary>
-        private void ForwardPacked(ref State state, global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int steps)
+        private void ForwardPacked(global::System.Span<State> states, global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int rows)
         {
             if (_packedStale) PackWeights();
-            double[] rented = global::System.Buffers.ArrayPool<double>.Shared.Rent(SequenceScratchLength);
-            try
+            double[] buffer = SequenceScratch();
+            ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            global::System.Span<double> scratch = new global::System.Span<double>(buffer, 0, StepScratchLength);
+            global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
+            global::System.Span<double> projections = new global::System.Span<double>(buffer, StepScratchLength, TileSteps * ProjectionLength);
+            global::System.Span<double> below = new global::System.Span<double>(buffer, StepScratchLength + TileSteps * ProjectionLength, TileSteps * 8);
+            global::System.Span<double> above = new global::System.Span<double>(buffer, StepScratchLength + TileSteps * (ProjectionLength + 8), TileSteps * 8);
+            int streams = states.Length;
+            for (int start = 0; start < rows; start += TileSteps)
             {
-                ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
-                global::System.Span<double> scratch = new global::System.Span<double>(rented, 0, StepScratchLength);
-                global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
-                global::System.Span<double> projections = new global::System.Span<double>(rented, StepScratchLength, TileSteps * ProjectionLength);
-                global::System.Span<double> below = new global::System.Span<double>(rented, StepScratchLength + TileSteps * ProjectionLength, TileSteps * 8);
-                global::System.Span<double> above = new global::System.Span<double>(rented, StepScratchLength + TileSteps * (ProjectionLength + 8), TileSteps * 8);
-                for (int start = 0; start < steps; start += TileSteps)
+                int tile = global::System.Math.Min(TileSteps, rows - start);
+                // Layer 0: GRU(3 → 8)
+                Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs.Slice(start * InputSize, tile * InputSize)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                for (int row = 0; row < tile; row++)
                 {
-                    int tile = global::System.Math.Min(TileSteps, steps - start);
-                    // Layer 0: GRU(3 → 8)
-                    Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs.Slice(start * InputSize, tile * InputSize)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
-                    for (int step = 0; step < tile; step++)
-                    {
-                        Layer0Recur(ref weights, projections.Slice(step * 24, 24), state.Layer0Hidden, next);
-                        state.Layer0Hidden.CopyTo(above.Slice(step * 8, 8));
-                    }
-                    { global::System.Span<double> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
-                    // Layer 1: LSTM(8 → 8)
-                    Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(below), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
-                    for (int step = 0; step < tile; step++)
-                    {
-                        Layer1Recur(ref weights, projections.Slice(step * 32, 32), state.Layer1Hidden, state.Layer1Cell, next);
-                        state.Layer1Hidden.CopyTo(above.Slice(step * 8, 8));
-                    }
-                    { global::System.Span<double> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
-                    // Head
-                    for (int step = 0; step < tile; step++)
-                    {
-                        HeadPacked(below.Slice(step * 8, 8), outputs.Slice((start + step) * OutputSize, OutputSize), scratch);
-                    }
+                    ref State state = ref states[(start + row) % streams];
+                    Layer0Recur(ref weights, projections.Slice(row * 24, 24), state.Layer0Hidden, next);
+                    state.Layer0Hidden.CopyTo(above.Slice(row * 8, 8));
                 }
-            }
-            finally
-            {
-                global::System.Buffers.ArrayPool<double>.Shared.Return(rented);
+                { global::System.Span<double> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+                // Layer 1: LSTM(8 → 8)
+                Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(below), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                for (int row = 0; row < tile; row++)
+                {
+                    ref State state = ref states[(start + row) % streams];
+                    Layer1Recur(ref weights, projections.Slice(row * 32, 32), state.Layer1Hidden, state.Layer1Cell, next);
+                    state.Layer1Hidden.CopyTo(above.Slice(row * 8, 8));
+                }
+                { global::System.Span<double> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+                // Head
+                for (int row = 0; row < tile; row++)
+                {
+                    HeadPacked(below.Slice(row * 8, 8), outputs.Slice((start + row) * OutputSize, OutputSize), scratch);
+                }
             }
         }
 

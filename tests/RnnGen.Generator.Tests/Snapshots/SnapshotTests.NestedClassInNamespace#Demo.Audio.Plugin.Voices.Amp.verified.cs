@@ -73,6 +73,17 @@ namespace Demo.Audio
                 private readonly float[] _packed = new float[PackedLength];
                 private bool _packedStale = true;
 
+                // Per-thread scratch of the inference calls, allocated on a thread's first call: nothing to zero or rent per step,
+                // and streams stepped on different threads never share it.
+                [global::System.ThreadStatic]
+                private static float[]? t_stepScratch;
+                [global::System.ThreadStatic]
+                private static float[]? t_sequenceScratch;
+
+                private static float[] StepScratch() => t_stepScratch ??= new float[StepScratchLength];
+
+                private static float[] SequenceScratch() => t_sequenceScratch ??= new float[SequenceScratchLength];
+
                 /// <summary>The model's own stream state, used by the overloads without a <c>ref State</c> argument.</summary>
                 public ref State CurrentState => ref _state;
 
@@ -100,8 +111,7 @@ namespace Demo.Audio
                 {
                     global::RnnGen.Guard.Length(input.Length, InputSize, nameof(input), "InputSize");
                     global::RnnGen.Guard.Length(output.Length, OutputSize, nameof(output), "OutputSize");
-                    global::System.Span<float> scratch = stackalloc float[StepScratchLength];
-                    StepCore(ref state, input, output, scratch);
+                    StepCore(ref state, input, output, StepScratch());
                 }
 
                 /// <summary>
@@ -123,12 +133,48 @@ namespace Demo.Audio
                     int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
                     if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
                     {
-                        if (steps > 0) ForwardPacked(ref state, inputs, outputs, steps);
+                        if (steps > 0) ForwardPacked(global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), inputs, outputs, steps);
                         return;
                     }
-                    global::System.Span<float> scratch = stackalloc float[StepScratchLength];
+                    global::System.Span<float> scratch = StepScratch();
                     for (int step = 0; step < steps; step++)
                         StepCore(ref state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch);
+                }
+
+                /// <summary>
+                /// Runs one step of each of <c>states.Length</c> independent streams that share these weights (voices of a synthesizer,
+                /// sensors of a fleet), updating each stream's state; like <see cref="ForwardBatch"/> with one step.
+                /// </summary>
+                /// <param name="states">One state per stream.</param>
+                /// <param name="inputs">Row-major <c>[streams, InputSize]</c>.</param>
+                /// <param name="outputs">Receives row-major <c>[streams, OutputSize]</c>.</param>
+                /// <exception cref="global::System.ArgumentException">There is no state, or a span's length does not match the streams.</exception>
+                public void StepBatch(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+                {
+                    global::RnnGen.Guard.Length(inputs.Length, states.Length * InputSize, nameof(inputs), "states.Length × InputSize");
+                    ForwardBatch(states, inputs, outputs);
+                }
+
+                /// <summary>
+                /// Runs a sequence on each of <c>states.Length</c> independent streams that share these weights, updating each stream's
+                /// state exactly as <see cref="Forward(ref State, global::System.ReadOnlySpan{float}, global::System.Span{float})"/> per stream would. The
+                /// streams' input projections are computed together, so each weight is read once for several streams.
+                /// </summary>
+                /// <param name="states">One state per stream.</param>
+                /// <param name="inputs">Time-major <c>[steps, streams, InputSize]</c>.</param>
+                /// <param name="outputs">Receives time-major <c>[steps, streams, OutputSize]</c>.</param>
+                /// <exception cref="global::System.ArgumentException">There is no state, or the lengths do not describe whole steps of every stream.</exception>
+                public void ForwardBatch(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs)
+                {
+                    int rows = global::RnnGen.Guard.Batch(states.Length, inputs.Length, InputSize, outputs.Length, OutputSize) * states.Length;
+                    if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+                    {
+                        if (rows > 0) ForwardPacked(states, inputs, outputs, rows);
+                        return;
+                    }
+                    global::System.Span<float> scratch = StepScratch();
+                    for (int row = 0; row < rows; row++)
+                        StepCore(ref states[row % states.Length], inputs.Slice(row * InputSize, InputSize), outputs.Slice(row * OutputSize, OutputSize), scratch);
                 }
 
                 /// <summary>
@@ -405,42 +451,39 @@ namespace Demo.Audio
                 }
 
                 /// <summary>
-                /// A sequence on the packed weights, <see cref="TileSteps"/> steps at a time: each layer first computes W_ih x + b for
-                /// the whole tile as one matrix product (each weight read once per four steps), then runs the recurrence over the tile.
+                /// Runs <paramref name="rows"/> rows of input on the packed weights: row r is a step of stream r mod <c>states.Length</c>
+                /// (time-major, so one stream is simply its steps). <see cref="TileSteps"/> rows at a time, each layer first computes
+                /// W_ih x + b for the whole tile as one matrix product (each weight read once per four rows), then runs the recurrence
+                /// row by row; a row's state is its stream's, whose previous step is an earlier row.
                 /// </summary>
-                private void ForwardPacked(ref State state, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps)
+                private void ForwardPacked(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
                 {
                     if (_packedStale) PackWeights();
-                    float[] rented = global::System.Buffers.ArrayPool<float>.Shared.Rent(SequenceScratchLength);
-                    try
+                    float[] buffer = SequenceScratch();
+                    ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+                    global::System.Span<float> scratch = new global::System.Span<float>(buffer, 0, StepScratchLength);
+                    global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
+                    global::System.Span<float> projections = new global::System.Span<float>(buffer, StepScratchLength, TileSteps * ProjectionLength);
+                    global::System.Span<float> below = new global::System.Span<float>(buffer, StepScratchLength + TileSteps * ProjectionLength, TileSteps * 4);
+                    global::System.Span<float> above = new global::System.Span<float>(buffer, StepScratchLength + TileSteps * (ProjectionLength + 4), TileSteps * 4);
+                    int streams = states.Length;
+                    for (int start = 0; start < rows; start += TileSteps)
                     {
-                        ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
-                        global::System.Span<float> scratch = new global::System.Span<float>(rented, 0, StepScratchLength);
-                        global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
-                        global::System.Span<float> projections = new global::System.Span<float>(rented, StepScratchLength, TileSteps * ProjectionLength);
-                        global::System.Span<float> below = new global::System.Span<float>(rented, StepScratchLength + TileSteps * ProjectionLength, TileSteps * 4);
-                        global::System.Span<float> above = new global::System.Span<float>(rented, StepScratchLength + TileSteps * (ProjectionLength + 4), TileSteps * 4);
-                        for (int start = 0; start < steps; start += TileSteps)
+                        int tile = global::System.Math.Min(TileSteps, rows - start);
+                        // Layer 0: LSTM(1 → 4)
+                        Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs.Slice(start * InputSize, tile * InputSize)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                        for (int row = 0; row < tile; row++)
                         {
-                            int tile = global::System.Math.Min(TileSteps, steps - start);
-                            // Layer 0: LSTM(1 → 4)
-                            Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(inputs.Slice(start * InputSize, tile * InputSize)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
-                            for (int step = 0; step < tile; step++)
-                            {
-                                Layer0Recur(ref weights, projections.Slice(step * 32, 32), state.Layer0Hidden, state.Layer0Cell, next);
-                                state.Layer0Hidden.CopyTo(above.Slice(step * 4, 4));
-                            }
-                            { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
-                            // Head
-                            for (int step = 0; step < tile; step++)
-                            {
-                                HeadPacked(below.Slice(step * 4, 4), outputs.Slice((start + step) * OutputSize, OutputSize), scratch);
-                            }
+                            ref State state = ref states[(start + row) % streams];
+                            Layer0Recur(ref weights, projections.Slice(row * 32, 32), state.Layer0Hidden, state.Layer0Cell, next);
+                            state.Layer0Hidden.CopyTo(above.Slice(row * 4, 4));
                         }
-                    }
-                    finally
-                    {
-                        global::System.Buffers.ArrayPool<float>.Shared.Return(rented);
+                        { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+                        // Head
+                        for (int row = 0; row < tile; row++)
+                        {
+                            HeadPacked(below.Slice(row * 4, 4), outputs.Slice((start + row) * OutputSize, OutputSize), scratch);
+                        }
                     }
                 }
 
