@@ -185,6 +185,7 @@ internal static partial class ModelEmitter
             w.Line();
             WritePass(w, spec, layer, pass);
         }
+        WriteCellMethods(w, spec, layer);
     }
 
     private static string[] WeightGates(CellKind cell) => cell switch
@@ -273,9 +274,10 @@ internal static partial class ModelEmitter
         {
             for (int c = 0; c < count; c++)
             {
-                int projectionVector = pass.FirstChunk * layer.WeightBlocks + group + c;
+                int vector = group + c;
+                int slot = layer.Slot(pass.FirstChunk + vector / layer.WeightBlocks, vector % layer.WeightBlocks);
                 string at = s == 0 ? "t" : $"t + {s}";
-                w.Line($"{v.Static}.StoreUnsafe(a{s}{c}, ref proj, (nuint)(({at}) * {layer.ProjectionLength} + {projectionVector * lanes}));");
+                w.Line($"{v.Static}.StoreUnsafe(a{s}{c}, ref proj, (nuint)(({at}) * {layer.ProjectionLength} + {slot}));");
             }
         }
     }
@@ -288,7 +290,7 @@ internal static partial class ModelEmitter
         bool multi = layer.Passes.Count > 1;
         string cellParameter = l.HasCellState ? $", {Span}<{t}> c" : "";
         w.Line($"/// <summary>One step of layer {l.Index} from its input projection: updates <paramref name=\"h\"/>{(l.HasCellState ? " and <paramref name=\"c\"/>" : "")} in place.</summary>");
-        using (w.Block($"private void Layer{l.Index}Recur(ref {t} weights, {ReadOnlySpan}<{t}> projection, {Span}<{t}> h{cellParameter}, {Span}<{t}> next)"))
+        using (w.Block($"private void Layer{l.Index}Recur(ref {t} weights, {Span}<{t}> projection, {Span}<{t}> h{cellParameter}, {Span}<{t}> next)"))
         {
             w.Line($"ref {t} w = ref {Ref}.Add(ref weights, {layer.Constant});");
             w.Line($"ref {t} proj = ref {MemoryMarshal}.GetReference(projection);");
@@ -337,7 +339,7 @@ internal static partial class ModelEmitter
                 {
                     string init = l.Cell == CellKind.Gru && b == 2
                         ? $"{v.Static}.LoadUnsafe(ref w, {pass.Offset + (j * layer.BiasBlocks + 3) * lanes})"
-                        : $"{v.Static}.LoadUnsafe(ref proj, {(chunk * layer.WeightBlocks + b) * lanes})";
+                        : $"{v.Static}.LoadUnsafe(ref proj, {layer.Slot(chunk, b)})";
                     w.Line($"{v.Type} {recurrent[b]}{j} = {init};");
                 }
             }
@@ -352,15 +354,26 @@ internal static partial class ModelEmitter
                         w.Line($"{recurrent[b]}{j} = {Simd}.MultiplyAdd({v.Static}.LoadUnsafe(ref row, {(j * layer.WeightBlocks + b) * lanes}), hk, {recurrent[b]}{j});");
                 w.Line($"row = ref {Ref}.Add(ref row, {rowLength});");
             }
+            w.Line("// Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates");
+            for (int j = 0; j < pass.ChunkCount; j++)
+                for (int b = 0; b < recurrent.Length; b++)
+                    w.Line($"{v.Static}.StoreUnsafe({recurrent[b]}{j}, ref proj, {layer.Slot(pass.FirstChunk + j, RecurrentSlot(l.Cell, b))});");
             for (int j = 0; j < pass.ChunkCount; j++)
             {
                 int chunk = pass.FirstChunk + j;
                 int unit = chunk * lanes;
-                int width = System.Math.Min(lanes, l.HiddenSize - unit);
-                WriteCellUpdate(w, spec, layer, j, chunk, unit, width);
+                bool tail = unit + lanes > l.HiddenSize;
+                var arguments = new List<string> { $"ref {Ref}.Add(ref proj, {layer.Slot(chunk, 0)})" };
+                if (l.HasCellState) arguments.Add($"ref {Ref}.Add(ref c, {unit})");
+                if (l.Cell == CellKind.Gru) arguments.Add($"ref {Ref}.Add(ref h, {unit})");
+                arguments.Add($"ref {Ref}.Add(ref hOut, {unit})");
+                w.Line($"Layer{l.Index}Cell{(tail ? "Tail" : "")}({string.Join(", ", arguments)});");
             }
         }
     }
+
+    /// <summary>The projection slot a recurrent accumulator is parked in: its gate's, except a GRU's n_h (after n_x's).</summary>
+    private static int RecurrentSlot(CellKind cell, int block) => cell == CellKind.Gru && block == 2 ? 3 : block;
 
     private static string LoadAt(VectorWidth v, string source, int offset, int width) =>
         width == v.Lanes ? $"{v.Static}.LoadUnsafe(ref {source}, {offset})" : $"{v.LoadPartial}(ref {Ref}.Add(ref {source}, {offset}), {width})";
@@ -368,35 +381,58 @@ internal static partial class ModelEmitter
     private static string StoreAt(VectorWidth v, string value, string destination, int offset, int width) =>
         width == v.Lanes ? $"{v.Static}.StoreUnsafe({value}, ref {destination}, {offset});" : $"{Simd}.StorePartial({value}, ref {Ref}.Add(ref {destination}, {offset}), {width});";
 
-    private static void WriteCellUpdate(CodeWriter w, ModelSpec spec, PackedLayer layer, int j, int chunk, int unit, int width)
+    /// <summary>
+    /// Layer{n}Cell (and Layer{n}CellTail for a last chunk of fewer units): the cell update of one chunk from its parked
+    /// gate sums. A method of its own, never inlined, so the JIT keeps every temporary of the activations in registers.
+    /// </summary>
+    private static void WriteCellMethods(CodeWriter w, ModelSpec spec, PackedLayer layer)
     {
+        RecurrentLayerSpec l = layer.Layer;
+        int lanes = layer.Width.Lanes;
+        int rest = l.HiddenSize % lanes;
+        w.Line();
+        WriteCellMethod(w, spec, layer, $"Layer{l.Index}Cell", lanes);
+        if (rest != 0)
+        {
+            w.Line();
+            WriteCellMethod(w, spec, layer, $"Layer{l.Index}CellTail", rest);
+        }
+    }
+
+    private static void WriteCellMethod(CodeWriter w, ModelSpec spec, PackedLayer layer, string name, int width)
+    {
+        string t = spec.ElementType;
         VectorWidth v = layer.Width;
         RecurrentLayerSpec l = layer.Layer;
-        string units = width == 1 ? $"unit {unit}" : $"units {unit}..{unit + width - 1}";
+        string Gate(int block) => $"{v.Static}.LoadUnsafe(ref gates, {block * v.Lanes})";
+        string units = width == v.Lanes ? $"{width} units" : $"the last {width} unit{(width == 1 ? "" : "s")}";
         switch (l.Cell)
         {
             case CellKind.Lstm:
-                w.Line($"// {units}: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')");
-                using (w.Block())
+                w.Line($"/// <summary>LSTM update of {units}: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>");
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                using (w.Block($"private static void {name}(ref {t} gates, ref {t} c, ref {t} hOut)"))
                 {
-                    w.Line($"{v.Type} cell = {Simd}.MultiplyAdd({Simd}.Sigmoid(f{j}), {LoadAt(v, "c", unit, width)}, {Simd}.Sigmoid(i{j}) * {Simd}.Tanh(g{j}));");
-                    w.Line(StoreAt(v, "cell", "c", unit, width));
-                    w.Line(StoreAt(v, $"{Simd}.Sigmoid(o{j}) * {Simd}.Tanh(cell)", "hOut", unit, width));
+                    w.Line($"{v.Type} cell = {Simd}.MultiplyAdd({Simd}.Sigmoid({Gate(1)}), {LoadAt(v, "c", 0, width)}, {Simd}.Sigmoid({Gate(0)}) * {Simd}.Tanh({Gate(2)}));");
+                    w.Line(StoreAt(v, "cell", "c", 0, width));
+                    w.Line(StoreAt(v, $"{Simd}.Sigmoid({Gate(3)}) * {Simd}.Tanh(cell)", "hOut", 0, width));
                 }
                 break;
             case CellKind.Gru:
-                w.Line($"// {units}: r = σ(r), z = σ(z), n = tanh(nx + r ⊙ nh), h' = n + z ⊙ (h − n)");
-                using (w.Block())
+                w.Line($"/// <summary>GRU update of {units}: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>");
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                using (w.Block($"private static void {name}(ref {t} gates, ref {t} h, ref {t} hOut)"))
                 {
-                    w.Line($"{v.Type} nx = {v.Static}.LoadUnsafe(ref proj, {(chunk * layer.WeightBlocks + 2) * v.Lanes});");
-                    w.Line($"{v.Type} n = {Simd}.Tanh({Simd}.MultiplyAdd({Simd}.Sigmoid(r{j}), nh{j}, nx));");
-                    w.Line(StoreAt(v, $"{Simd}.MultiplyAdd({Simd}.Sigmoid(z{j}), {LoadAt(v, "h", unit, width)} - n, n)", "hOut", unit, width));
+                    w.Line($"{v.Type} n = {Simd}.Tanh({Simd}.MultiplyAdd({Simd}.Sigmoid({Gate(0)}), {Gate(3)}, {Gate(2)}));");
+                    w.Line(StoreAt(v, $"{Simd}.MultiplyAdd({Simd}.Sigmoid({Gate(1)}), {LoadAt(v, "h", 0, width)} - n, n)", "hOut", 0, width));
                 }
                 break;
             default:
                 string act = l.Activation == Activation.Relu ? "Relu" : "Tanh";
-                w.Line($"// {units}: h' = {act.ToLowerInvariant()}(a)");
-                w.Line(StoreAt(v, $"{Simd}.{act}(a{j})", "hOut", unit, width));
+                w.Line($"/// <summary>SimpleRNN update of {units}: h' = {act.ToLowerInvariant()}(a).</summary>");
+                w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
+                using (w.Block($"private static void {name}(ref {t} gates, ref {t} hOut)"))
+                    w.Line(StoreAt(v, $"{Simd}.{act}({Gate(0)})", "hOut", 0, width));
                 break;
         }
     }

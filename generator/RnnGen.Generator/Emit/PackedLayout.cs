@@ -81,8 +81,15 @@ internal sealed class PackedLayer
 
     public List<PackedPass> Passes { get; } = new();
 
-    /// <summary>Values per step of the precomputed input projection (W_ih x + biases) a sequence uses: [chunk][WeightBlocks][Lanes].</summary>
-    public int ProjectionLength => Chunks * WeightBlocks * Width.Lanes;
+    /// <summary>
+    /// Values per step of the input projection (W_ih x + biases): <c>[chunk][BiasBlocks][Lanes]</c>. The recurrence adds
+    /// W_hh h and parks its gate sums back in these slots (a GRU's n_h in the fourth) before the cell update, so the update
+    /// works on one chunk's gates at a time instead of keeping every accumulator of the pass in registers.
+    /// </summary>
+    public int ProjectionLength => Chunks * BiasBlocks * Width.Lanes;
+
+    /// <summary>Offset of gate <paramref name="block"/> of chunk <paramref name="chunk"/> in a step's projection.</summary>
+    public int Slot(int chunk, int block) => (chunk * BiasBlocks + block) * Width.Lanes;
 
     /// <summary>Whether the packed kernels serve this layer. A reset-before GRU needs r for all units before W_hn·(r ⊙ h), so it keeps the portable kernel.</summary>
     public static bool Supports(RecurrentLayerSpec layer) => layer.Cell != CellKind.Gru || layer.ResetAfter;

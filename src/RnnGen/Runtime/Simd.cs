@@ -225,27 +225,47 @@ public static class Simd
     private const double RoundingD = 6755399441055744d; // 1.5 · 2^52
     private const double MinimumD = -708d;
 
-    // max(x, floor) without the NaN and −0 handling of Vector.Max (.NET 9+), which the clamp does not need.
+    // max(x, floor) as one instruction: without the NaN and −0 handling that Vector.Max has since .NET 9 (not needed here).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ClampBelow(Vector512<float> x, Vector512<float> floor) => Vector512.ConditionalSelect(Vector512.LessThan(x, floor), floor, x);
+    private static Vector512<float> ClampBelow(Vector512<float> x, Vector512<float> floor) =>
+#if NET9_0_OR_GREATER
+        Vector512.MaxNative(x, floor);
+#else
+        Vector512.Max(x, floor);
+#endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ClampBelow(Vector256<float> x, Vector256<float> floor) => Vector256.ConditionalSelect(Vector256.LessThan(x, floor), floor, x);
+    private static Vector256<float> ClampBelow(Vector256<float> x, Vector256<float> floor) =>
+#if NET9_0_OR_GREATER
+        Vector256.MaxNative(x, floor);
+#else
+        Vector256.Max(x, floor);
+#endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> ClampBelow(Vector512<double> x, Vector512<double> floor) => Vector512.ConditionalSelect(Vector512.LessThan(x, floor), floor, x);
+    private static Vector512<double> ClampBelow(Vector512<double> x, Vector512<double> floor) =>
+#if NET9_0_OR_GREATER
+        Vector512.MaxNative(x, floor);
+#else
+        Vector512.Max(x, floor);
+#endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> ClampBelow(Vector256<double> x, Vector256<double> floor) => Vector256.ConditionalSelect(Vector256.LessThan(x, floor), floor, x);
+    private static Vector256<double> ClampBelow(Vector256<double> x, Vector256<double> floor) =>
+#if NET9_0_OR_GREATER
+        Vector256.MaxNative(x, floor);
+#else
+        Vector256.Max(x, floor);
+#endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ExpM1Reduced(Vector512<float> x, out Vector512<float> scale)
+    private static Vector512<float> ExpCore(Vector512<float> x, bool minusOne)
     {
         x = ClampBelow(x, Vector512.Create(MinimumF));
         Vector512<float> shifted = MultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(RoundingF));
         Vector512<float> n = shifted - Vector512.Create(RoundingF);
-        Vector512<float> r = x - n * Vector512.Create(Ln2HighF) - n * Vector512.Create(Ln2LowF);
-        scale = Vector512.ShiftLeft(shifted.AsInt32() + Vector512.Create(127 - 0x4B400000), 23).AsSingle();
+        Vector512<float> r = MultiplyAdd(n, Vector512.Create(-Ln2LowF), MultiplyAdd(n, Vector512.Create(-Ln2HighF), x)); // x − n·hi (exact), then − n·lo
+        var scale = Vector512.ShiftLeft(shifted.AsInt32() + Vector512.Create(127 - 0x4B400000), 23).AsSingle();
         // e^r − 1 = r + r²/2! + … + r⁷/7!
         Vector512<float> p = Vector512.Create(1f / 5040);
         p = MultiplyAdd(p, r, Vector512.Create(1f / 720));
@@ -253,34 +273,38 @@ public static class Simd
         p = MultiplyAdd(p, r, Vector512.Create(1f / 24));
         p = MultiplyAdd(p, r, Vector512.Create(1f / 6));
         p = MultiplyAdd(p, r, Vector512.Create(0.5f));
-        return MultiplyAdd(p * r, r, r);
+        var m = MultiplyAdd(p * r, r, r); // e^r − 1
+        // e^x = 2^n · (1 + m); e^x − 1 = 2^n · m + (2^n − 1), exact in relative terms near 0 (n = 0)
+        return minusOne ? MultiplyAdd(scale, m, scale - Vector512<float>.One) : MultiplyAdd(scale, m, scale);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ExpM1Reduced(Vector256<float> x, out Vector256<float> scale)
+    private static Vector256<float> ExpCore(Vector256<float> x, bool minusOne)
     {
         x = ClampBelow(x, Vector256.Create(MinimumF));
         Vector256<float> shifted = MultiplyAdd(x, Vector256.Create(Log2E), Vector256.Create(RoundingF));
         Vector256<float> n = shifted - Vector256.Create(RoundingF);
-        Vector256<float> r = x - n * Vector256.Create(Ln2HighF) - n * Vector256.Create(Ln2LowF);
-        scale = Vector256.ShiftLeft(shifted.AsInt32() + Vector256.Create(127 - 0x4B400000), 23).AsSingle();
+        Vector256<float> r = MultiplyAdd(n, Vector256.Create(-Ln2LowF), MultiplyAdd(n, Vector256.Create(-Ln2HighF), x)); // x − n·hi (exact), then − n·lo
+        var scale = Vector256.ShiftLeft(shifted.AsInt32() + Vector256.Create(127 - 0x4B400000), 23).AsSingle();
         Vector256<float> p = Vector256.Create(1f / 5040);
         p = MultiplyAdd(p, r, Vector256.Create(1f / 720));
         p = MultiplyAdd(p, r, Vector256.Create(1f / 120));
         p = MultiplyAdd(p, r, Vector256.Create(1f / 24));
         p = MultiplyAdd(p, r, Vector256.Create(1f / 6));
         p = MultiplyAdd(p, r, Vector256.Create(0.5f));
-        return MultiplyAdd(p * r, r, r);
+        var m = MultiplyAdd(p * r, r, r); // e^r − 1
+        // e^x = 2^n · (1 + m); e^x − 1 = 2^n · m + (2^n − 1), exact in relative terms near 0 (n = 0)
+        return minusOne ? MultiplyAdd(scale, m, scale - Vector256<float>.One) : MultiplyAdd(scale, m, scale);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> ExpM1Reduced(Vector512<double> x, out Vector512<double> scale)
+    private static Vector512<double> ExpCore(Vector512<double> x, bool minusOne)
     {
         x = ClampBelow(x, Vector512.Create(MinimumD));
         Vector512<double> shifted = MultiplyAdd(x, Vector512.Create(Log2ED), Vector512.Create(RoundingD));
         Vector512<double> n = shifted - Vector512.Create(RoundingD);
-        Vector512<double> r = x - n * Vector512.Create(Ln2HighD) - n * Vector512.Create(Ln2LowD);
-        scale = Vector512.ShiftLeft(shifted.AsInt64() + Vector512.Create(1023L - 0x4338000000000000L), 52).AsDouble();
+        Vector512<double> r = MultiplyAdd(n, Vector512.Create(-Ln2LowD), MultiplyAdd(n, Vector512.Create(-Ln2HighD), x)); // x − n·hi (exact), then − n·lo
+        var scale = Vector512.ShiftLeft(shifted.AsInt64() + Vector512.Create(1023L - 0x4338000000000000L), 52).AsDouble();
         // e^r − 1 = r + r²/2! + … + r¹³/13!
         Vector512<double> p = Vector512.Create(1d / 6227020800);
         p = MultiplyAdd(p, r, Vector512.Create(1d / 479001600));
@@ -294,65 +318,61 @@ public static class Simd
         p = MultiplyAdd(p, r, Vector512.Create(1d / 24));
         p = MultiplyAdd(p, r, Vector512.Create(1d / 6));
         p = MultiplyAdd(p, r, Vector512.Create(0.5d));
-        return MultiplyAdd(p * r, r, r);
+        var m = MultiplyAdd(p * r, r, r); // e^r − 1
+        // e^x = 2^n · (1 + m); e^x − 1 = 2^n · m + (2^n − 1), exact in relative terms near 0 (n = 0)
+        return minusOne ? MultiplyAdd(scale, m, scale - Vector512<double>.One) : MultiplyAdd(scale, m, scale);
     }
 
     /// <summary>e^x for x ≤ 0 (arguments below the clamp give the clamp's tiny value).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> Exp(Vector512<float> x)
     {
-        Vector512<float> m = ExpM1Reduced(x, out Vector512<float> scale);
-        return MultiplyAdd(scale, m, scale);
+        return ExpCore(x, minusOne: false);
     }
 
     /// <summary>e^x for x ≤ 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Exp(Vector256<float> x)
     {
-        Vector256<float> m = ExpM1Reduced(x, out Vector256<float> scale);
-        return MultiplyAdd(scale, m, scale);
+        return ExpCore(x, minusOne: false);
     }
 
     /// <summary>e^x for x ≤ 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<double> Exp(Vector512<double> x)
     {
-        Vector512<double> m = ExpM1Reduced(x, out Vector512<double> scale);
-        return MultiplyAdd(scale, m, scale);
+        return ExpCore(x, minusOne: false);
     }
 
     /// <summary>e^x − 1 for x ≤ 0: 2^n · (e^r − 1) + (2^n − 1), exact in relative terms near 0 (n = 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<float> ExpMinusOne(Vector512<float> x)
     {
-        Vector512<float> m = ExpM1Reduced(x, out Vector512<float> scale);
-        return MultiplyAdd(scale, m, scale - Vector512<float>.One);
+        return ExpCore(x, minusOne: true);
     }
 
     /// <summary>e^x − 1 for x ≤ 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpMinusOne(Vector256<float> x)
     {
-        Vector256<float> m = ExpM1Reduced(x, out Vector256<float> scale);
-        return MultiplyAdd(scale, m, scale - Vector256<float>.One);
+        return ExpCore(x, minusOne: true);
     }
 
     /// <summary>e^x − 1 for x ≤ 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector512<double> ExpMinusOne(Vector512<double> x)
     {
-        Vector512<double> m = ExpM1Reduced(x, out Vector512<double> scale);
-        return MultiplyAdd(scale, m, scale - Vector512<double>.One);
+        return ExpCore(x, minusOne: true);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<double> ExpM1Reduced(Vector256<double> x, out Vector256<double> scale)
+    private static Vector256<double> ExpCore(Vector256<double> x, bool minusOne)
     {
         x = ClampBelow(x, Vector256.Create(MinimumD));
         Vector256<double> shifted = MultiplyAdd(x, Vector256.Create(Log2ED), Vector256.Create(RoundingD));
         Vector256<double> n = shifted - Vector256.Create(RoundingD);
-        Vector256<double> r = x - n * Vector256.Create(Ln2HighD) - n * Vector256.Create(Ln2LowD);
-        scale = Vector256.ShiftLeft(shifted.AsInt64() + Vector256.Create(1023L - 0x4338000000000000L), 52).AsDouble();
+        Vector256<double> r = MultiplyAdd(n, Vector256.Create(-Ln2LowD), MultiplyAdd(n, Vector256.Create(-Ln2HighD), x)); // x − n·hi (exact), then − n·lo
+        var scale = Vector256.ShiftLeft(shifted.AsInt64() + Vector256.Create(1023L - 0x4338000000000000L), 52).AsDouble();
         Vector256<double> p = Vector256.Create(1d / 6227020800);
         p = MultiplyAdd(p, r, Vector256.Create(1d / 479001600));
         p = MultiplyAdd(p, r, Vector256.Create(1d / 39916800));
@@ -365,22 +385,22 @@ public static class Simd
         p = MultiplyAdd(p, r, Vector256.Create(1d / 24));
         p = MultiplyAdd(p, r, Vector256.Create(1d / 6));
         p = MultiplyAdd(p, r, Vector256.Create(0.5d));
-        return MultiplyAdd(p * r, r, r);
+        var m = MultiplyAdd(p * r, r, r); // e^r − 1
+        // e^x = 2^n · (1 + m); e^x − 1 = 2^n · m + (2^n − 1), exact in relative terms near 0 (n = 0)
+        return minusOne ? MultiplyAdd(scale, m, scale - Vector256<double>.One) : MultiplyAdd(scale, m, scale);
     }
 
     /// <summary>e^x for x ≤ 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<double> Exp(Vector256<double> x)
     {
-        Vector256<double> m = ExpM1Reduced(x, out Vector256<double> scale);
-        return MultiplyAdd(scale, m, scale);
+        return ExpCore(x, minusOne: false);
     }
 
     /// <summary>e^x − 1 for x ≤ 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<double> ExpMinusOne(Vector256<double> x)
     {
-        Vector256<double> m = ExpM1Reduced(x, out Vector256<double> scale);
-        return MultiplyAdd(scale, m, scale - Vector256<double>.One);
+        return ExpCore(x, minusOne: true);
     }
 }

@@ -709,7 +709,7 @@ namespace Demo
                 for (int row = 0; row < tile; row++)
                 {
                     ref State state = ref states[(start + row) % streams];
-                    Layer0Recur(ref weights, projections.Slice(row * 24, 24), state.Layer0Hidden, next);
+                    Layer0Recur(ref weights, projections.Slice(row * 32, 32), state.Layer0Hidden, next);
                     state.Layer0Hidden.CopyTo(above.Slice(row * 8, 8));
                 }
                 { global::System.Span<double> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
@@ -732,7 +732,7 @@ namespace Demo
 
         /// <summary>
         /// Input projections of layer 0 for <paramref name="steps"/> steps: proj[t] = W_ih x_t + b (the biases of every gate; for a GRU's n
-        /// only b_in), laid out [chunk][gate][4] per step, 24 values. Each weight vector is loaded once per four steps.
+        /// only b_in), laid out [chunk][gate][4] per step, 32 values. Each weight vector is loaded once per four steps.
         /// </summary>
         private static void Layer0Project(ref double w, ref double xs, int steps, ref double proj)
         {
@@ -789,22 +789,22 @@ namespace Demo
                         a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 24 + 12));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 24 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 24 + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 24 + 12));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 24 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 24 + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 24 + 12));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 24 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 24 + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 24 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 32 + 16));
                 }
                 for (; t < steps; t++)
                 {
@@ -827,10 +827,10 @@ namespace Demo
                         a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 4));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 24 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 16));
                 }
             }
             // Pass 0, gate vectors 4..5 (z 4..7, nx 4..7)
@@ -868,14 +868,14 @@ namespace Demo
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 24 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 24 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 24 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 24 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 24 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 24 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 24));
                 }
                 for (; t < steps; t++)
                 {
@@ -892,14 +892,14 @@ namespace Demo
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 24));
                 }
             }
         }
 
         /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> in place.</summary>
-        private void Layer0Recur(ref double weights, global::System.ReadOnlySpan<double> projection, global::System.Span<double> h, global::System.Span<double> next)
+        private void Layer0Recur(ref double weights, global::System.Span<double> projection, global::System.Span<double> h, global::System.Span<double> next)
         {
             ref double w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
             ref double proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
@@ -914,8 +914,8 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256<double> r0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 0);
             global::System.Runtime.Intrinsics.Vector256<double> z0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 4);
             global::System.Runtime.Intrinsics.Vector256<double> nh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 12);
-            global::System.Runtime.Intrinsics.Vector256<double> r1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 12);
-            global::System.Runtime.Intrinsics.Vector256<double> z1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256<double> r1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256<double> z1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 20);
             global::System.Runtime.Intrinsics.Vector256<double> nh1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 28);
             // + W_hh h: row k holds column k of weight_hh for every gate of these units
             ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 104);
@@ -930,18 +930,23 @@ namespace Demo
                 nh1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 20), hk, nh1);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
             }
-            // units 0..3: r = σ(r), z = σ(z), n = tanh(nx + r ⊙ nh), h' = n + z ⊙ (h − n)
-            {
-                global::System.Runtime.Intrinsics.Vector256<double> nx = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 8);
-                global::System.Runtime.Intrinsics.Vector256<double> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(r0), nh0, nx));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(z0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0) - n, n), ref hOut, 0);
-            }
-            // units 4..7: r = σ(r), z = σ(z), n = tanh(nx + r ⊙ nh), h' = n + z ⊙ (h − n)
-            {
-                global::System.Runtime.Intrinsics.Vector256<double> nx = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 20);
-                global::System.Runtime.Intrinsics.Vector256<double> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(r1), nh1, nx));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(z1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 4) - n, n), ref hOut, 4);
-            }
+            // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0, ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref proj, 4);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0, ref proj, 12);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1, ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref proj, 20);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1, ref proj, 28);
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 4));
+        }
+
+        /// <summary>GRU update of 4 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer0Cell(ref double gates, ref double h, ref double hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 12), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 4)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0) - n, n), ref hOut, 0);
         }
 
         /// <summary>
@@ -1147,7 +1152,7 @@ namespace Demo
         }
 
         /// <summary>One step of layer 1 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-        private void Layer1Recur(ref double weights, global::System.ReadOnlySpan<double> projection, global::System.Span<double> h, global::System.Span<double> c, global::System.Span<double> next)
+        private void Layer1Recur(ref double weights, global::System.Span<double> projection, global::System.Span<double> h, global::System.Span<double> c, global::System.Span<double> next)
         {
             ref double w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1);
             ref double proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
@@ -1183,18 +1188,26 @@ namespace Demo
                 o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 28), hk, o1);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
             }
-            // units 0..3: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<double> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
-            }
-            // units 4..7: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<double> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 4), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 4);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref hOut, 4);
-            }
+            // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref proj, 4);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref proj, 8);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref proj, 12);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1, ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 20);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 24);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 28);
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 4));
+        }
+
+        /// <summary>LSTM update of 4 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer1Cell(ref double gates, ref double c, ref double hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256<double> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 4)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 12)) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
         }
 
         /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>

@@ -789,7 +789,7 @@ namespace Demo
                 for (int row = 0; row < tile; row++)
                 {
                     ref State state = ref states[(start + row) % streams];
-                    Layer0Recur(ref weights, projections.Slice(row * 48, 48), state.Layer0Hidden, next);
+                    Layer0Recur(ref weights, projections.Slice(row * 64, 64), state.Layer0Hidden, next);
                     state.Layer0Hidden.CopyTo(above.Slice(row * 12, 12));
                 }
                 { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
@@ -812,7 +812,7 @@ namespace Demo
 
         /// <summary>
         /// Input projections of layer 0 for <paramref name="steps"/> steps: proj[t] = W_ih x_t + b (the biases of every gate; for a GRU's n
-        /// only b_in), laid out [chunk][gate][8] per step, 48 values. Each weight vector is loaded once per four steps.
+        /// only b_in), laid out [chunk][gate][8] per step, 64 values. Each weight vector is loaded once per four steps.
         /// </summary>
         private static void Layer0Project(ref float w, ref float xs, int steps, ref float proj)
         {
@@ -869,22 +869,22 @@ namespace Demo
                         a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 48 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 48 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 48 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 48 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 48 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 48 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 48 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 48 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 48 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 48 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 48 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 48 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 48 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 48 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 48 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 48 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 64 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 64 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 64 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 64 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 64 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 64 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 64 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 64 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 64 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 64 + 32));
                 }
                 for (; t < steps; t++)
                 {
@@ -907,10 +907,10 @@ namespace Demo
                         a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 48 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 48 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 48 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 48 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 64 + 32));
                 }
             }
             // Pass 0, gate vectors 4..5 (z 8..11, nx 8..11)
@@ -948,14 +948,14 @@ namespace Demo
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 48 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 48 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 48 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 48 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 48 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 48 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 48 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 48 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 64 + 48));
                 }
                 for (; t < steps; t++)
                 {
@@ -972,14 +972,14 @@ namespace Demo
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 48 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 48 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 48));
                 }
             }
         }
 
         /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> in place.</summary>
-        private void Layer0Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> next)
+        private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> next)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
             ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
@@ -994,8 +994,8 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256<float> r0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 0);
             global::System.Runtime.Intrinsics.Vector256<float> z0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 8);
             global::System.Runtime.Intrinsics.Vector256<float> nh0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
-            global::System.Runtime.Intrinsics.Vector256<float> r1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 24);
-            global::System.Runtime.Intrinsics.Vector256<float> z1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 32);
+            global::System.Runtime.Intrinsics.Vector256<float> r1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 32);
+            global::System.Runtime.Intrinsics.Vector256<float> z1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 40);
             global::System.Runtime.Intrinsics.Vector256<float> nh1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 56);
             // + W_hh h: row k holds column k of weight_hh for every gate of these units
             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 448);
@@ -1010,18 +1010,31 @@ namespace Demo
                 nh1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 40), hk, nh1);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
             }
-            // units 0..7: r = σ(r), z = σ(z), n = tanh(nx + r ⊙ nh), h' = n + z ⊙ (h − n)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> nx = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 16);
-                global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(r0), nh0, nx));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(z0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0) - n, n), ref hOut, 0);
-            }
-            // units 8..11: r = σ(r), z = σ(z), n = tanh(nx + r ⊙ nh), h' = n + z ⊙ (h − n)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> nx = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 40);
-                global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(r1), nh1, nx));
-                global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(z1), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 8), 4) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8), 4);
-            }
+            // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0, ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref proj, 8);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0, ref proj, 24);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1, ref proj, 32);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1, ref proj, 40);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1, ref proj, 56);
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
+        }
+
+        /// <summary>GRU update of 8 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer0Cell(ref float gates, ref float h, ref float hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0) - n, n), ref hOut, 0);
+        }
+
+        /// <summary>GRU update of the last 4 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer0CellTail(ref float gates, ref float h, ref float hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), 4) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 4);
         }
 
         /// <summary>
@@ -1227,7 +1240,7 @@ namespace Demo
         }
 
         /// <summary>One step of layer 1 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-        private void Layer1Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
+        private void Layer1Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1);
             ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
@@ -1263,18 +1276,35 @@ namespace Demo
                 o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 56), hk, o1);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
             }
-            // units 0..7: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
-            }
-            // units 8..9: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), 2), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
-                global::RnnGen.Simd.StorePartial(cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), 2);
-                global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8), 2);
-            }
+            // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref proj, 8);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref proj, 24);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1, ref proj, 32);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 40);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 48);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 56);
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+            Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
+        }
+
+        /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer1Cell(ref float gates, ref float c, ref float hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24)) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
+        }
+
+        /// <summary>LSTM update of the last 2 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer1CellTail(ref float gates, ref float c, ref float hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 2), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::RnnGen.Simd.StorePartial(cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 2);
+            global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24)) * global::RnnGen.Simd.Tanh(cell), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 2);
         }
 
         /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>

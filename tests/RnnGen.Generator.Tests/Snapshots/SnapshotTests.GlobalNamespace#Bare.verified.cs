@@ -433,7 +433,7 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
     }
 
     /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> in place.</summary>
-    private void Layer0Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> next)
+    private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> next)
     {
         ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
         ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
@@ -454,8 +454,23 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
             a0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), hk, a0);
             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
         }
-        // units 0..2: h' = tanh(a)
-        global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.Tanh(a0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 3);
+        // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0, ref proj, 0);
+        Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+    }
+
+    /// <summary>SimpleRNN update of 8 units: h' = tanh(a).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void Layer0Cell(ref float gates, ref float hOut)
+    {
+        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), ref hOut, 0);
+    }
+
+    /// <summary>SimpleRNN update of the last 3 units: h' = tanh(a).</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static void Layer0CellTail(ref float gates, ref float hOut)
+    {
+        global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 3);
     }
 
     // ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──

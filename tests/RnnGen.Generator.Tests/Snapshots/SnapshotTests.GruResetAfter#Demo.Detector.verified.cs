@@ -62,7 +62,7 @@ namespace Demo
         private const int PackedLayer0 = 0;
         private const int PackedDense0 = 200;
         private const int PackedLength = 209;
-        private const int ProjectionLength = 24;
+        private const int ProjectionLength = 32;
         private const int StepScratchLength = ScratchLength + ProjectionLength + 0;
         private const int TileSteps = 32;
         private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 10);
@@ -661,7 +661,7 @@ namespace Demo
                 for (int row = 0; row < tile; row++)
                 {
                     ref State state = ref states[(start + row) % streams];
-                    Layer0Recur(ref weights, projections.Slice(row * 24, 24), state.Layer0Hidden, next);
+                    Layer0Recur(ref weights, projections.Slice(row * 32, 32), state.Layer0Hidden, next);
                     state.Layer0Hidden.CopyTo(above.Slice(row * 5, 5));
                 }
                 { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
@@ -675,7 +675,7 @@ namespace Demo
 
         /// <summary>
         /// Input projections of layer 0 for <paramref name="steps"/> steps: proj[t] = W_ih x_t + b (the biases of every gate; for a GRU's n
-        /// only b_in), laid out [chunk][gate][8] per step, 24 values. Each weight vector is loaded once per four steps.
+        /// only b_in), laid out [chunk][gate][8] per step, 32 values. Each weight vector is loaded once per four steps.
         /// </summary>
         private static void Layer0Project(ref float w, ref float xs, int steps, ref float proj)
         {
@@ -723,18 +723,18 @@ namespace Demo
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 24 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 24 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 24 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 24 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 24 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 24 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 24 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 32 + 16));
                 }
                 for (; t < steps; t++)
                 {
@@ -754,15 +754,15 @@ namespace Demo
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 24 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 24 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 24 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 8));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 16));
                 }
             }
         }
 
         /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> in place.</summary>
-        private void Layer0Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> next)
+        private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> next)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
             ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
@@ -787,12 +787,27 @@ namespace Demo
                 nh0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16), hk, nh0);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
             }
-            // units 0..4: r = σ(r), z = σ(z), n = tanh(nx + r ⊙ nh), h' = n + z ⊙ (h − n)
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> nx = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref proj, 16);
-                global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(r0), nh0, nx));
-                global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(z0), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), 5) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 5);
-            }
+            // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0, ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref proj, 8);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0, ref proj, 24);
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+        }
+
+        /// <summary>GRU update of 8 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer0Cell(ref float gates, ref float h, ref float hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0) - n, n), ref hOut, 0);
+        }
+
+        /// <summary>GRU update of the last 5 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer0CellTail(ref float gates, ref float h, ref float hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), 5) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 5);
         }
 
         /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>

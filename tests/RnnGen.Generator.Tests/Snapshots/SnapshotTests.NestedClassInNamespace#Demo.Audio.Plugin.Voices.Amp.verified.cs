@@ -593,7 +593,7 @@ namespace Demo.Audio
                 }
 
                 /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-                private void Layer0Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
+                private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
                 {
                     ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
                     ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
@@ -621,12 +621,30 @@ namespace Demo.Audio
                         o0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24), hk, o0);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
                     }
-                    // units 0..3: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 4), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
-                        global::RnnGen.Simd.StorePartial(cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 4);
-                        global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 4);
-                    }
+                    // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref proj, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref proj, 8);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref proj, 16);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref proj, 24);
+                    Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+                }
+
+                /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                private static void Layer0Cell(ref float gates, ref float c, ref float hOut)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24)) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
+                }
+
+                /// <summary>LSTM update of the last 4 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
+                [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+                private static void Layer0CellTail(ref float gates, ref float c, ref float hOut)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 4), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+                    global::RnnGen.Simd.StorePartial(cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 4);
+                    global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24)) * global::RnnGen.Simd.Tanh(cell), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 4);
                 }
 
                 /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>

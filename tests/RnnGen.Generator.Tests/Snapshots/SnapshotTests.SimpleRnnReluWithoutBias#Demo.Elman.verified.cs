@@ -502,7 +502,7 @@ namespace Demo
         }
 
         /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> in place.</summary>
-        private void Layer0Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> next)
+        private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> next)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
             ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
@@ -523,8 +523,23 @@ namespace Demo
                 a0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0), hk, a0);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
             }
-            // units 0..5: h' = relu(a)
-            global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.Relu(a0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 6);
+            // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0, ref proj, 0);
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+        }
+
+        /// <summary>SimpleRNN update of 8 units: h' = relu(a).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer0Cell(ref float gates, ref float hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Relu(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), ref hOut, 0);
+        }
+
+        /// <summary>SimpleRNN update of the last 6 units: h' = relu(a).</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer0CellTail(ref float gates, ref float hOut)
+        {
+            global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.Relu(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 6);
         }
 
         // ── Training: a recording forward, backpropagation through time, gradients, one-call training step ──

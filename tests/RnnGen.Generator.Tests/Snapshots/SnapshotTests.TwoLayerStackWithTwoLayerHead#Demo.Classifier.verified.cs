@@ -1134,7 +1134,7 @@ namespace Demo
         }
 
         /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-        private void Layer0Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
+        private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
             ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
@@ -1173,18 +1173,17 @@ namespace Demo
                 o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 56), hk, o1);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
             }
-            // units 0..7: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
-            }
-            // units 8..15: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 8), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref hOut, 8);
-            }
+            // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref proj, 8);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref proj, 24);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1, ref proj, 32);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 40);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 48);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 56);
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
         }
 
         /// <summary>Layer 0, pass 1: hidden units 16..31 (2 × 8 lanes, Vector256).</summary>
@@ -1214,18 +1213,26 @@ namespace Demo
                 o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 56), hk, o1);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
             }
-            // units 16..23: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 16), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 16);
-            }
-            // units 24..31: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 24), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref hOut, 24);
-            }
+            // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref proj, 64);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref proj, 72);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref proj, 80);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref proj, 88);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1, ref proj, 96);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 104);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 112);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 120);
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 16));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 24));
+        }
+
+        /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer0Cell(ref float gates, ref float c, ref float hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24)) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
         }
 
         /// <summary>
@@ -1625,7 +1632,7 @@ namespace Demo
         }
 
         /// <summary>One step of layer 1 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-        private void Layer1Recur(ref float weights, global::System.ReadOnlySpan<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
+        private void Layer1Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
         {
             ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1);
             ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
@@ -1664,18 +1671,17 @@ namespace Demo
                 o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 56), hk, o1);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
             }
-            // units 0..7: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
-            }
-            // units 8..15: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 8), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 8);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref hOut, 8);
-            }
+            // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref proj, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref proj, 8);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref proj, 16);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref proj, 24);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1, ref proj, 32);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 40);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 48);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 56);
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
         }
 
         /// <summary>Layer 1, pass 1: hidden units 16..31 (2 × 8 lanes, Vector256).</summary>
@@ -1705,18 +1711,26 @@ namespace Demo
                 o1 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 56), hk, o1);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
             }
-            // units 16..23: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f0), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 16), global::RnnGen.Simd.Sigmoid(i0) * global::RnnGen.Simd.Tanh(g0));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 16);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o0) * global::RnnGen.Simd.Tanh(cell), ref hOut, 16);
-            }
-            // units 24..31: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c')
-            {
-                global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(f1), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 24), global::RnnGen.Simd.Sigmoid(i1) * global::RnnGen.Simd.Tanh(g1));
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 24);
-                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(o1) * global::RnnGen.Simd.Tanh(cell), ref hOut, 24);
-            }
+            // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0, ref proj, 64);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0, ref proj, 72);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref proj, 80);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref proj, 88);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1, ref proj, 96);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 104);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 112);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 120);
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 16));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 24));
+        }
+
+        /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer1Cell(ref float gates, ref float c, ref float hOut)
+        {
+            global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
+            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24)) * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
         }
 
         /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>
