@@ -42,6 +42,18 @@ public static class Check
                     peer?.Dispose();
                 }
             }
+#if HEAVY_PEERS
+            try
+            {
+                float worst = Peers.Heavy.TorchSharpTrainer.Verify(Shapes.CreateModel(shape), workload.TrainingInputs, workload.TrainingTargets);
+                Console.WriteLine($"| {shape} | TorchSharp training (loss, gradients) | {worst:e2} | | | |");
+            }
+            catch (Exception e)
+            {
+                ok = false;
+                Console.WriteLine($"| {shape} | TorchSharp training | FAILED: {e.GetType().Name}: {e.Message.Replace('\n', ' ')} | | | |");
+            }
+#endif
         }
         return ok;
     }

@@ -10,5 +10,6 @@ public static partial class PeerCatalog
     static partial void AddHeavyPeers(List<(string, Func<IRecurrentModel<float>, Peer>)> peers)
     {
         peers.Add(("OnnxRuntime", model => new OnnxRuntimePeer(NetworkWeights.From(model))));
+        peers.Add(("TorchSharp", model => new TorchSharpPeer(NetworkWeights.From(model))));
     }
 }
