@@ -1,6 +1,7 @@
 // RnnGen benchmarks (BenchmarkDotNet); see benchmarks/README.md.
+//   model benchmarks, light:   dotnet run -c Release --project benchmarks/RnnGen.Benchmarks -- --filter '*ModelBenchmarks*'
 //   all (models + generator):  dotnet run -c Release --project benchmarks/RnnGen.Benchmarks -- --filter '*'
-//   with ONNX Runtime:         dotnet run -c Release --project benchmarks/RnnGen.Benchmarks -p:HeavyPeers=true -- --filter '*'
+//   with the heavy peers:      dotnet run -c Release --project benchmarks/RnnGen.Benchmarks -p:HeavyPeers=true -- --filter '*'
 //   sizes table:               dotnet run -c Release --project benchmarks/RnnGen.Benchmarks -- sizes
 //   check every peer:          dotnet run -c Release --project benchmarks/RnnGen.Benchmarks -- check
 // Own options, read before BenchmarkDotNet's: --shapes A,D,E (model shapes to run), --quick (3 short iterations).
@@ -12,7 +13,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using Perfolizer.Horology;
 using RnnGen.Benchmarks;
-using RnnGen.Benchmarks.Benchmarks;
+using RnnGen.Benchmarks.ModelBenchmarks;
 using RnnGen.Benchmarks.Models;
 
 var rest = new List<string>();

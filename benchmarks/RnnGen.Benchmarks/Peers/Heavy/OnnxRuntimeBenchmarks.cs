@@ -3,7 +3,7 @@ using RnnGen.Benchmarks.Peers;
 using RnnGen.Benchmarks.Peers.Heavy;
 
 // ONNX Runtime in the Step, Forward and Batch benchmarks (compiled only with -p:HeavyPeers=true).
-namespace RnnGen.Benchmarks.Benchmarks;
+namespace RnnGen.Benchmarks.ModelBenchmarks;
 
 public partial class StepBenchmarks
 {

@@ -4,7 +4,7 @@ using RnnGen.Benchmarks.Peers;
 using RnnGen.Benchmarks.Peers.Heavy;
 
 // TorchSharp in the Step, Forward, Batch and Training benchmarks (compiled only with -p:HeavyPeers=true).
-namespace RnnGen.Benchmarks.Benchmarks;
+namespace RnnGen.Benchmarks.ModelBenchmarks;
 
 public partial class StepBenchmarks
 {

@@ -2,7 +2,7 @@ using System;
 using BenchmarkDotNet.Attributes;
 using RnnGen.Benchmarks.Models;
 
-namespace RnnGen.Benchmarks.Benchmarks;
+namespace RnnGen.Benchmarks.ModelBenchmarks;
 
 /// <summary>
 /// Streaming: one step with the state carried from call to call (a sensor sample, an audio frame). One invocation

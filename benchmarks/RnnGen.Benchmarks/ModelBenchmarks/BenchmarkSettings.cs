@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using System.Linq;
 using RnnGen.Benchmarks.Models;
 
-namespace RnnGen.Benchmarks.Benchmarks;
+namespace RnnGen.Benchmarks.ModelBenchmarks;
 
 /// <summary>Settings Program.cs reads from the command line before BenchmarkDotNet sees it.</summary>
 public static class BenchmarkSettings

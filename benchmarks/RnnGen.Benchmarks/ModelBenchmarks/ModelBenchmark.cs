@@ -3,7 +3,7 @@ using System.Collections.Generic;
 using RnnGen.Benchmarks.Models;
 using RnnGen.Benchmarks.Peers;
 
-namespace RnnGen.Benchmarks.Benchmarks;
+namespace RnnGen.Benchmarks.ModelBenchmarks;
 
 /// <summary>
 /// What the four model benchmark classes share: the shape as a parameter (so BenchmarkDotNet computes the ratios to

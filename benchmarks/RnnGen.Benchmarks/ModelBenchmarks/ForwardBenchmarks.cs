@@ -2,18 +2,14 @@ using System;
 using BenchmarkDotNet.Attributes;
 using RnnGen.Benchmarks.Models;
 
-namespace RnnGen.Benchmarks.Benchmarks;
+namespace RnnGen.Benchmarks.ModelBenchmarks;
 
-/// <summary>
-/// Many streams sharing one set of weights: <see cref="Shapes.Streams"/> independent streams of
-/// <see cref="Shapes.SequenceSteps"/> steps, each from a zero state. The figure is for all streams together
-/// (divide by 16 for PERFORMANCE.md's "per stream"). RnnGen's call is isolated in RnnGenPeer.RunBatch.
-/// </summary>
-[BenchmarkCategory("Batch")]
+/// <summary>A whole sequence of <see cref="Shapes.SequenceSteps"/> steps from a zero state, batch 1.</summary>
+[BenchmarkCategory("Forward")]
 [MemoryDiagnoser]
-public partial class BatchBenchmarks : ModelBenchmark
+public partial class ForwardBenchmarks : ModelBenchmark
 {
-    private float[] _inputs = null!, _outputs = null!;
+    private float[] _outputs = null!;
 
     [GlobalSetup(Target = nameof(RnnGen))]
     public void SetupRnnGen() => Prepare(null, nameof(RnnGen));
@@ -27,8 +23,7 @@ public partial class BatchBenchmarks : ModelBenchmark
     private void Prepare(Func<IRecurrentModel<float>, Peers.Peer>? create, string name)
     {
         Setup(create, name);
-        _inputs = Workload.BatchInputs(Measured.BatchLayout);
-        _outputs = new float[Shapes.Streams * Shapes.SequenceSteps * Measured.OutputSize];
+        _outputs = new float[Shapes.SequenceSteps * Measured.OutputSize];
     }
 
     [GlobalCleanup]
@@ -45,7 +40,7 @@ public partial class BatchBenchmarks : ModelBenchmark
 
     private float Run()
     {
-        Measured.ForwardBatchFromZero(_inputs, _outputs);
+        Measured.ForwardFromZero(Workload.Sequence, _outputs);
         return _outputs[^1];
     }
 }

@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using RnnGen.Benchmarks.Models;
 
-namespace RnnGen.Benchmarks.Benchmarks;
+namespace RnnGen.Benchmarks.ModelBenchmarks;
 
 /// <summary>
 /// One training step: forward over <see cref="Shapes.TrainingSteps"/> steps from a zero state, MSE against fixed
