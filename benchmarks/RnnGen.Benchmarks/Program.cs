@@ -40,11 +40,14 @@ Environment.SetEnvironmentVariable("HeavyPeers", "true");
 #endif
 
 // A short job for 2 shared cores: one process per benchmark, 3 warm-up and 7 measured iterations (--quick: 2 and 3,
-// 200 ms each). AsDefault: a job given on the command line (--job) or by an attribute replaces it.
-Job job = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(7);
-if (quick) job = job.WithWarmupCount(2).WithIterationCount(3).WithIterationTime(TimeInterval.FromMilliseconds(200));
-IConfig config = DefaultConfig.Instance
-    .AddJob(job.AsDefault())
-    .AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams);
+// 200 ms each). A job given on the command line (--job short, …) replaces it; GeneratorBenchmarks keeps its own
+// [SimpleJob] (AsDefault). Ratios are computed per category and shape.
+IConfig config = DefaultConfig.Instance.AddLogicalGroupRules(BenchmarkLogicalGroupRule.ByCategory, BenchmarkLogicalGroupRule.ByParams);
+if (!rest.Any(a => a is "--job" or "-j" || a.StartsWith("--job=", StringComparison.Ordinal)))
+{
+    Job job = Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(7);
+    if (quick) job = job.WithWarmupCount(2).WithIterationCount(3).WithIterationTime(TimeInterval.FromMilliseconds(200));
+    config = config.AddJob(job.AsDefault());
+}
 BenchmarkSwitcher.FromAssembly(typeof(Check).Assembly).Run(rest.ToArray(), config);
 return 0;
