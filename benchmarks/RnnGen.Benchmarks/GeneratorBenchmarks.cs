@@ -1,3 +1,5 @@
+extern alias generator;
+
 using System;
 using System.Collections.Immutable;
 using System.IO;
@@ -7,7 +9,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Text;
-using RnnGen.Generator;
+using generator::RnnGen.Generator;
 
 namespace RnnGen.Benchmarks;
 
