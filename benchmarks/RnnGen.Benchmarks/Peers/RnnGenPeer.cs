@@ -12,6 +12,8 @@ public interface IStreamModel<TState> where TState : struct
     void Step(ref TState state, ReadOnlySpan<float> input, Span<float> output);
 
     void Forward(ref TState state, ReadOnlySpan<float> inputs, Span<float> outputs);
+
+    void ForwardBatch(Span<TState> states, ReadOnlySpan<float> inputs, Span<float> outputs);
 }
 
 /// <summary>RnnGen's generated model, the baseline of every benchmark.</summary>
@@ -47,19 +49,13 @@ public sealed class RnnGenPeer<TModel, TState> : Peer
         Model.Forward(ref _state, inputs, outputs);
     }
 
-    // ── The batch call. Today the generated models have no batch API, so this loops Forward(ref State) over the
-    //    streams, stream-major. When StepBatch/ForwardBatch land, switch here (and only here): add
-    //    `void ForwardBatch(Span<TState> states, ReadOnlySpan<float> inputs, Span<float> outputs);` to IStreamModel,
-    //    return BatchLayout.TimeMajor below, and replace the loop with `Model.ForwardBatch(states, inputs, outputs);`.
-    //    PeerCheck compares the results with the other peers in either layout. ──
-    public override BatchLayout BatchLayout => BatchLayout.StreamMajor;
+    // ── The batch call: ForwardBatch on time-major [steps, streams, InputSize] input (the rows of a tile, steps of
+    //    several streams, share each weight load of the input projections). PeerCheck compares the results with the
+    //    other peers in either layout. ──
+    public override BatchLayout BatchLayout => BatchLayout.TimeMajor;
 
-    private void RunBatch(Span<TState> states, ReadOnlySpan<float> inputs, Span<float> outputs)
-    {
-        int perStreamIn = inputs.Length / states.Length, perStreamOut = outputs.Length / states.Length;
-        for (int s = 0; s < states.Length; s++)
-            Model.Forward(ref states[s], inputs.Slice(s * perStreamIn, perStreamIn), outputs.Slice(s * perStreamOut, perStreamOut));
-    }
+    private void RunBatch(Span<TState> states, ReadOnlySpan<float> inputs, Span<float> outputs) =>
+        Model.ForwardBatch(states, inputs, outputs);
 
     public override void ForwardBatchFromZero(ReadOnlySpan<float> inputs, Span<float> outputs)
     {
