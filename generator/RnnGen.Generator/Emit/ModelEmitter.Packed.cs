@@ -133,7 +133,6 @@ internal static partial class ModelEmitter
             w.Line($"{t}[] buffer = SequenceScratch();");
             w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
             w.Line($"{Span}<{t}> scratch = new {Span}<{t}>(buffer, 0, StepScratchLength);");
-            w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
             w.Line($"{Span}<{t}> projections = new {Span}<{t}>(buffer, StepScratchLength, TileSteps * ProjectionLength);");
             w.Line($"{Span}<{t}> below = new {Span}<{t}>(buffer, StepScratchLength + TileSteps * ProjectionLength, TileSteps * {packed.WidestHidden});");
             w.Line($"{Span}<{t}> above = new {Span}<{t}>(buffer, StepScratchLength + TileSteps * (ProjectionLength + {packed.WidestHidden}), TileSteps * {packed.WidestHidden});");
@@ -150,14 +149,18 @@ internal static partial class ModelEmitter
                     w.Line($"// Layer {layer.Index}: {DescribeLayer(layer)}");
                     PackedLayer? p = packed.Layers[layer.Index];
                     if (p is not null)
-                        w.Line($"Layer{layer.Index}Project(ref {Ref}.Add(ref weights, {p.Constant}), ref {MemoryMarshal}.GetReference({source}), tile, ref {MemoryMarshal}.GetReference(projections));");
-                    using (w.Block("for (int row = 0; row < tile; row++)"))
                     {
-                        w.Line("ref State state = ref states[(start + row) % streams];");
-                        w.Line(p is not null
-                            ? $"Layer{layer.Index}Recur(ref weights, projections.Slice(row * {p.ProjectionLength}, {p.ProjectionLength}), state.Layer{layer.Index}Hidden{cell}, next);"
-                            : $"Layer{layer.Index}({source}.Slice(row * {width}, {width}), state.Layer{layer.Index}Hidden{cell}, scratch);");
-                        w.Line($"state.Layer{layer.Index}Hidden.CopyTo(above.Slice(row * {h}, {h}));");
+                        w.Line($"Layer{layer.Index}Project(ref {Ref}.Add(ref weights, {p.Constant}), ref {MemoryMarshal}.GetReference({source}), tile, ref {MemoryMarshal}.GetReference(projections));");
+                        w.Line($"Layer{layer.Index}RecurRows(ref weights, projections, states, start, tile, above);");
+                    }
+                    else
+                    {
+                        using (w.Block("for (int row = 0; row < tile; row++)"))
+                        {
+                            w.Line("ref State state = ref states[(start + row) % streams];");
+                            w.Line($"Layer{layer.Index}({source}.Slice(row * {width}, {width}), state.Layer{layer.Index}Hidden{cell}, scratch);");
+                            w.Line($"state.Layer{layer.Index}Hidden.CopyTo(above.Slice(row * {h}, {h}));");
+                        }
                     }
                     w.Line($"{{ {Span}<{t}> swap = below; below = above; above = swap; }} // this layer's outputs are the next one's inputs");
                     source = "below";
@@ -180,6 +183,8 @@ internal static partial class ModelEmitter
         WriteProjection(w, spec, layer);
         w.Line();
         WriteRecur(w, spec, layer);
+        w.Line();
+        WriteRecurRows(w, spec, layer);
         foreach (PackedPass pass in layer.Passes)
         {
             w.Line();
@@ -310,6 +315,41 @@ internal static partial class ModelEmitter
             foreach (PackedPass pass in layer.Passes)
                 w.Line($"Layer{l.Index}Pass{pass.Index}(ref w, ref proj, ref h0{cell}, ref {target});");
             if (multi) w.Line($"next.Slice(0, {l.HiddenSize}).CopyTo(h);");
+        }
+    }
+
+    /// <summary>Layer{n}RecurRows: the recurrence over a tile's rows, pass-major across rows of distinct streams.</summary>
+    private static void WriteRecurRows(CodeWriter w, ModelSpec spec, PackedLayer layer)
+    {
+        string t = spec.ElementType;
+        RecurrentLayerSpec l = layer.Layer;
+        int h = l.HiddenSize;
+        w.Line("/// <summary>");
+        w.Line($"/// One step of layer {l.Index} for each of <paramref name=\"rows\"/> rows from <paramref name=\"start\"/> (row r is a step of stream r mod");
+        w.Line("/// <c>states.Length</c>), writing each row's h' to <paramref name=\"hidden\"/> and its stream's state. Consecutive rows of");
+        w.Line("/// distinct streams are independent, so they run pass by pass: a pass's weights come from memory for the first row");
+        w.Line("/// and from cache for the others.");
+        w.Line("/// </summary>");
+        using (w.Block($"private void Layer{l.Index}RecurRows(ref {t} weights, {Span}<{t}> projections, {Span}<State> states, int start, int rows, {Span}<{t}> hidden)"))
+        {
+            w.Line($"ref {t} w = ref {Ref}.Add(ref weights, {layer.Constant});");
+            w.Line("int streams = states.Length;");
+            using (w.Block("for (int first = 0; first < rows; first += streams)"))
+            {
+                w.Line("int end = global::System.Math.Min(rows, first + streams);");
+                foreach (PackedPass pass in layer.Passes)
+                {
+                    using (w.Block("for (int row = first; row < end; row++)"))
+                    {
+                        w.Line("ref State state = ref states[(start + row) % streams];");
+                        string cell = l.HasCellState ? $"ref {MemoryMarshal}.GetReference(state.Layer{l.Index}Cell), " : "";
+                        w.Line($"Layer{l.Index}Pass{pass.Index}(ref w, ref {MemoryMarshal}.GetReference(projections.Slice(row * {layer.ProjectionLength})), " +
+                            $"ref {MemoryMarshal}.GetReference(state.Layer{l.Index}Hidden), {cell}ref {MemoryMarshal}.GetReference(hidden.Slice(row * {h})));");
+                    }
+                }
+                using (w.Block("for (int row = first; row < end; row++)"))
+                    w.Line($"hidden.Slice(row * {h}, {h}).CopyTo(states[(start + row) % streams].Layer{l.Index}Hidden);");
+            }
         }
     }
 
