@@ -1,6 +1,5 @@
 using System;
 using System.Linq;
-using RnnGen.Benchmarks.Models;
 
 namespace RnnGen.Benchmarks.Peers;
 
@@ -8,19 +7,14 @@ namespace RnnGen.Benchmarks.Peers;
 /// What a user writes by hand: plain loops over <c>float[]</c> in PyTorch layout, shapes known at run time, one
 /// multiply-add at a time, <see cref="MathF"/> for the activations. No allocation per step.
 /// </summary>
-public sealed class ScalarPeer : Peer
+public sealed class ScalarPeer : HandWrittenPeer
 {
-    private readonly NetworkWeights _net;
-    private readonly float[] _state;                      // the streaming state: per layer h (and c for LSTM)
-    private readonly float[][] _streams;                  // one state per batch stream
     private readonly float[] _gatesX, _gatesH;            // W_ih x + b_ih and W_hh h + b_hh of one layer
     private readonly float[] _headA, _headB;              // Dense layer outputs
 
     public ScalarPeer(NetworkWeights net)
+        : base(net)
     {
-        _net = net;
-        _state = new float[net.StateLength];
-        _streams = Enumerable.Range(0, Shapes.Streams).Select(_ => new float[net.StateLength]).ToArray();
         int gateRows = net.Layers.Max(l => l.Gates * l.HiddenSize);
         _gatesX = new float[gateRows];
         _gatesH = new float[gateRows];
@@ -28,42 +22,11 @@ public sealed class ScalarPeer : Peer
         _headB = new float[net.Widest];
     }
 
-    public override int InputSize => _net.InputSize;
-
-    public override int OutputSize => _net.OutputSize;
-
-    public override void ResetState() => Array.Clear(_state);
-
-    public override void Step(ReadOnlySpan<float> input, Span<float> output) => StepCore(_state, input, output);
-
-    public override void ForwardFromZero(ReadOnlySpan<float> inputs, Span<float> outputs)
-    {
-        Array.Clear(_state);
-        int steps = inputs.Length / InputSize;
-        for (int t = 0; t < steps; t++)
-            StepCore(_state, inputs.Slice(t * InputSize, InputSize), outputs.Slice(t * OutputSize, OutputSize));
-    }
-
-    public override void ForwardBatchFromZero(ReadOnlySpan<float> inputs, Span<float> outputs)
-    {
-        int steps = inputs.Length / (InputSize * _streams.Length);
-        for (int s = 0; s < _streams.Length; s++)
-        {
-            float[] state = _streams[s];
-            Array.Clear(state);
-            for (int t = 0; t < steps; t++)
-            {
-                int row = s * steps + t;
-                StepCore(state, inputs.Slice(row * InputSize, InputSize), outputs.Slice(row * OutputSize, OutputSize));
-            }
-        }
-    }
-
-    private void StepCore(float[] state, ReadOnlySpan<float> input, Span<float> output)
+    protected override void StepCore(float[] state, ReadOnlySpan<float> input, Span<float> output)
     {
         ReadOnlySpan<float> x = input;
         int offset = 0;
-        foreach (RecurrentWeights layer in _net.Layers)
+        foreach (RecurrentWeights layer in Net.Layers)
         {
             int H = layer.HiddenSize;
             Span<float> h = state.AsSpan(offset, H);
@@ -84,10 +47,10 @@ public sealed class ScalarPeer : Peer
             }
             x = h;
         }
-        for (int d = 0; d < _net.Head.Length; d++)
+        for (int d = 0; d < Net.Head.Length; d++)
         {
-            DenseWeights dense = _net.Head[d];
-            Span<float> y = d == _net.Head.Length - 1 ? output : (d % 2 == 0 ? _headA : _headB).AsSpan(0, dense.OutputSize);
+            DenseWeights dense = Net.Head[d];
+            Span<float> y = d == Net.Head.Length - 1 ? output : (d % 2 == 0 ? _headA : _headB).AsSpan(0, dense.OutputSize);
             for (int o = 0; o < dense.OutputSize; o++)
             {
                 float sum = dense.Bias[o];
@@ -96,7 +59,7 @@ public sealed class ScalarPeer : Peer
             }
             x = y;
         }
-        if (_net.Head.Length == 0) x.CopyTo(output);
+        if (Net.Head.Length == 0) x.CopyTo(output);
     }
 
     // gx = W_ih x + b_ih, gh = W_hh h + b_hh over all G·H gate rows.

@@ -1,7 +1,6 @@
 using System;
 using System.Linq;
 using System.Numerics.Tensors;
-using RnnGen.Benchmarks.Models;
 
 namespace RnnGen.Benchmarks.Peers;
 
@@ -10,18 +9,15 @@ namespace RnnGen.Benchmarks.Peers;
 /// <c>Dot</c> (matrix-vector product row by row), the element-wise cell updates as vector calls (<c>Sigmoid</c>, <c>Tanh</c>,
 /// <c>Multiply</c>, <c>MultiplyAdd</c>), biases pre-summed where the cell allows. No allocation per step.
 /// </summary>
-public sealed class TensorPrimitivesPeer : Peer
+public sealed class TensorPrimitivesPeer : HandWrittenPeer
 {
-    private readonly NetworkWeights _net;
     private readonly float[][] _bias;                     // per layer: b_ih + b_hh (GRU: only the r, z rows are summed)
-    private readonly float[] _state;
-    private readonly float[][] _streams;
     private readonly float[] _gates, _gatesH, _temp;
     private readonly float[] _headA, _headB;
 
     public TensorPrimitivesPeer(NetworkWeights net)
+        : base(net)
     {
-        _net = net;
         _bias = net.Layers.Select(l =>
         {
             float[] b = (float[])l.BiasIh.Clone();
@@ -29,8 +25,6 @@ public sealed class TensorPrimitivesPeer : Peer
             TensorPrimitives.Add(b.AsSpan(0, summed), l.BiasHh.AsSpan(0, summed), b.AsSpan(0, summed));
             return b;
         }).ToArray();
-        _state = new float[net.StateLength];
-        _streams = Enumerable.Range(0, Shapes.Streams).Select(_ => new float[net.StateLength]).ToArray();
         int gateRows = net.Layers.Max(l => l.Gates * l.HiddenSize);
         _gates = new float[gateRows];
         _gatesH = new float[gateRows];
@@ -39,44 +33,13 @@ public sealed class TensorPrimitivesPeer : Peer
         _headB = new float[net.Widest];
     }
 
-    public override int InputSize => _net.InputSize;
-
-    public override int OutputSize => _net.OutputSize;
-
-    public override void ResetState() => Array.Clear(_state);
-
-    public override void Step(ReadOnlySpan<float> input, Span<float> output) => StepCore(_state, input, output);
-
-    public override void ForwardFromZero(ReadOnlySpan<float> inputs, Span<float> outputs)
-    {
-        Array.Clear(_state);
-        int steps = inputs.Length / InputSize;
-        for (int t = 0; t < steps; t++)
-            StepCore(_state, inputs.Slice(t * InputSize, InputSize), outputs.Slice(t * OutputSize, OutputSize));
-    }
-
-    public override void ForwardBatchFromZero(ReadOnlySpan<float> inputs, Span<float> outputs)
-    {
-        int steps = inputs.Length / (InputSize * _streams.Length);
-        for (int s = 0; s < _streams.Length; s++)
-        {
-            float[] state = _streams[s];
-            Array.Clear(state);
-            for (int t = 0; t < steps; t++)
-            {
-                int row = s * steps + t;
-                StepCore(state, inputs.Slice(row * InputSize, InputSize), outputs.Slice(row * OutputSize, OutputSize));
-            }
-        }
-    }
-
-    private void StepCore(float[] state, ReadOnlySpan<float> input, Span<float> output)
+    protected override void StepCore(float[] state, ReadOnlySpan<float> input, Span<float> output)
     {
         ReadOnlySpan<float> x = input;
         int offset = 0;
-        for (int l = 0; l < _net.Layers.Length; l++)
+        for (int l = 0; l < Net.Layers.Length; l++)
         {
-            RecurrentWeights layer = _net.Layers[l];
+            RecurrentWeights layer = Net.Layers[l];
             int H = layer.HiddenSize;
             Span<float> h = state.AsSpan(offset, H);
             switch (layer.Cell)
@@ -96,14 +59,14 @@ public sealed class TensorPrimitivesPeer : Peer
             }
             x = h;
         }
-        for (int d = 0; d < _net.Head.Length; d++)
+        for (int d = 0; d < Net.Head.Length; d++)
         {
-            DenseWeights dense = _net.Head[d];
-            Span<float> y = d == _net.Head.Length - 1 ? output : (d % 2 == 0 ? _headA : _headB).AsSpan(0, dense.OutputSize);
+            DenseWeights dense = Net.Head[d];
+            Span<float> y = d == Net.Head.Length - 1 ? output : (d % 2 == 0 ? _headA : _headB).AsSpan(0, dense.OutputSize);
             MatVec(dense.Weight, dense.InputSize, x, dense.Bias, y);
             x = y;
         }
-        if (_net.Head.Length == 0) x.CopyTo(output);
+        if (Net.Head.Length == 0) x.CopyTo(output);
     }
 
     /// <summary>y = W x + b, W row-major [y.Length, columns], one Dot per row.</summary>
