@@ -45,7 +45,7 @@ internal static class EmittedMembers
         {
             if (layer is null) continue;
             string p = $"Layer{layer.Layer.Index}";
-            names.AddRange(new[] { layer.Constant, p + "Project", p + "Recur", p + "RecurRows", p + "Cell", p + "CellTail" });
+            names.AddRange(new[] { layer.Constant, p + "Project", p + "RecurRows", p + "Cell", p + "CellTail" });
             names.AddRange(layer.Passes.Select(pass => $"{p}Pass{pass.Index}"));
         }
         if (spec.Head.Count > 0) names.AddRange(new[] { "Head", "HeadBackward", "HeadPacked" });

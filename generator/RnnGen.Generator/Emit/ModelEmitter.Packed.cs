@@ -103,7 +103,7 @@ internal static partial class ModelEmitter
                 if (packed.Layers[layer.Index] is { } p)
                 {
                     w.Line($"Layer{layer.Index}Project(ref {Ref}.Add(ref weights, {p.Constant}), ref {MemoryMarshal}.GetReference({below}), 1, ref {MemoryMarshal}.GetReference(projection));");
-                    w.Line($"Layer{layer.Index}Recur(ref weights, projection, state.Layer{layer.Index}Hidden{cell}, next);");
+                    w.Line($"Layer{layer.Index}RecurRows(ref weights, projection, {MemoryMarshal}.CreateSpan(ref state, 1), 0, 1, next);");
                 }
                 else
                 {
@@ -181,8 +181,6 @@ internal static partial class ModelEmitter
     {
         w.Line();
         WriteProjection(w, spec, layer);
-        w.Line();
-        WriteRecur(w, spec, layer);
         w.Line();
         WriteRecurRows(w, spec, layer);
         foreach (PackedPass pass in layer.Passes)
@@ -284,37 +282,6 @@ internal static partial class ModelEmitter
                 string at = s == 0 ? "t" : $"t + {s}";
                 w.Line($"{v.Static}.StoreUnsafe(a{s}{c}, ref proj, (nuint)(({at}) * {layer.ProjectionLength} + {slot}));");
             }
-        }
-    }
-
-    /// <summary>Layer{n}Recur: one step of the recurrence from a precomputed projection, pass after pass.</summary>
-    private static void WriteRecur(CodeWriter w, ModelSpec spec, PackedLayer layer)
-    {
-        string t = spec.ElementType;
-        RecurrentLayerSpec l = layer.Layer;
-        bool multi = layer.Passes.Count > 1;
-        string cellParameter = l.HasCellState ? $", {Span}<{t}> c" : "";
-        w.Line($"/// <summary>One step of layer {l.Index} from its input projection: updates <paramref name=\"h\"/>{(l.HasCellState ? " and <paramref name=\"c\"/>" : "")} in place.</summary>");
-        using (w.Block($"private void Layer{l.Index}Recur(ref {t} weights, {Span}<{t}> projection, {Span}<{t}> h{cellParameter}, {Span}<{t}> next)"))
-        {
-            w.Line($"ref {t} w = ref {Ref}.Add(ref weights, {layer.Constant});");
-            w.Line($"ref {t} proj = ref {MemoryMarshal}.GetReference(projection);");
-            w.Line($"ref {t} h0 = ref {MemoryMarshal}.GetReference(h);");
-            string cell = "";
-            if (l.HasCellState)
-            {
-                w.Line($"ref {t} c0 = ref {MemoryMarshal}.GetReference(c);");
-                cell = ", ref c0";
-            }
-            string target = "h0";
-            if (multi)
-            {
-                w.Line($"ref {t} hNext = ref {MemoryMarshal}.GetReference(next); // h' waits here while later passes still read h");
-                target = "hNext";
-            }
-            foreach (PackedPass pass in layer.Passes)
-                w.Line($"Layer{l.Index}Pass{pass.Index}(ref w, ref proj, ref h0{cell}, ref {target});");
-            if (multi) w.Line($"next.Slice(0, {l.HiddenSize}).CopyTo(h);");
         }
     }
 

@@ -14,8 +14,8 @@ internal sealed record VectorWidth(string Type, string Static, int Lanes, string
     /// two 256-bit halves anyway), with 8 float or 4 double lanes.
     /// </summary>
     public static VectorWidth For(bool isDouble) =>
-        isDouble ? new($"{Intrinsics}.Vector256<double>", $"{Intrinsics}.Vector256", 4, "global::RnnGen.Simd.LoadPartial256")
-        : new($"{Intrinsics}.Vector256<float>", $"{Intrinsics}.Vector256", 8, "global::RnnGen.Simd.LoadPartial256");
+        isDouble ? new($"{Intrinsics}.Vector256<double>", $"{Intrinsics}.Vector256", 4, "global::RnnGen.Simd.LoadPartial")
+        : new($"{Intrinsics}.Vector256<float>", $"{Intrinsics}.Vector256", 8, "global::RnnGen.Simd.LoadPartial");
 
     public string Name => Static.Substring(Static.LastIndexOf('.') + 1);
 }
@@ -157,11 +157,7 @@ internal sealed class PackedModel
         }
         Length = Math.Max(offset, 1);
         foreach (PackedLayer? layer in Layers)
-        {
-            if (layer is null) continue;
-            ProjectionLength = Math.Max(ProjectionLength, layer.ProjectionLength);
-            HiddenScratch = Math.Max(HiddenScratch, layer.Passes.Count > 1 ? layer.Layer.HiddenSize : 0);
-        }
+            if (layer is not null) ProjectionLength = Math.Max(ProjectionLength, layer.ProjectionLength);
         foreach (RecurrentLayerSpec layer in spec.Layers) WidestHidden = Math.Max(WidestHidden, layer.HiddenSize);
     }
 
@@ -174,8 +170,8 @@ internal sealed class PackedModel
 
     public int ProjectionLength { get; }
 
-    /// <summary>Values a multi-pass layer needs for h' while later passes still read h.</summary>
-    public int HiddenScratch { get; }
+    /// <summary>Values a step needs for h' while the layer's passes still read h: the widest layer's.</summary>
+    public int HiddenScratch => WidestHidden;
 
     public int WidestHidden { get; }
 

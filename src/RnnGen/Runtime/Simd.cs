@@ -9,7 +9,7 @@ namespace RnnGen;
 
 /// <summary>
 /// The vector operations the generated packed kernels are written in: fused multiply-add, sigmoid and tanh on whole
-/// <see cref="Vector512{T}"/> / <see cref="Vector256{T}"/> registers, and loads and stores of a partial last chunk.
+/// <see cref="Vector256{T}"/> registers, and loads and stores of a partial last chunk.
 /// Every method is small and inlined into the generated kernel.
 /// </summary>
 /// <remarks>
@@ -24,24 +24,6 @@ namespace RnnGen;
 public static class Simd
 {
     // ── Fused multiply-add: a · b + c with one rounding ──
-
-    /// <summary>a · b + c.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> MultiplyAdd(Vector512<float> a, Vector512<float> b, Vector512<float> c)
-#if NET9_0_OR_GREATER
-        => Vector512.FusedMultiplyAdd(a, b, c);
-#else
-        => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
-#endif
-
-    /// <summary>a · b + c.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> MultiplyAdd(Vector512<double> a, Vector512<double> b, Vector512<double> c)
-#if NET9_0_OR_GREATER
-        => Vector512.FusedMultiplyAdd(a, b, c);
-#else
-        => Avx512F.IsSupported ? Avx512F.FusedMultiplyAdd(a, b, c) : a * b + c;
-#endif
 
     /// <summary>a · b + c.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -65,29 +47,11 @@ public static class Simd
 
     /// <summary>1 / (1 + e^−x), as e^−|x| / (1 + e^−|x|) for x &lt; 0 so tiny results keep their precision.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Sigmoid(Vector512<float> x)
-    {
-        Vector512<float> e = Exp(-Vector512.Abs(x));
-        Vector512<float> s = Vector512<float>.One / (Vector512<float>.One + e);
-        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), e * s, s);
-    }
-
-    /// <summary>1 / (1 + e^−x), as e^−|x| / (1 + e^−|x|) for x &lt; 0 so tiny results keep their precision.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sigmoid(Vector256<float> x)
     {
         Vector256<float> e = Exp(-Vector256.Abs(x));
         Vector256<float> s = Vector256<float>.One / (Vector256<float>.One + e);
         return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), e * s, s);
-    }
-
-    /// <summary>1 / (1 + e^−x), as e^−|x| / (1 + e^−|x|) for x &lt; 0 so tiny results keep their precision.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Sigmoid(Vector512<double> x)
-    {
-        Vector512<double> e = Exp(-Vector512.Abs(x));
-        Vector512<double> s = Vector512<double>.One / (Vector512<double>.One + e);
-        return Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<double>.Zero), e * s, s);
     }
 
     /// <summary>1 / (1 + e^−x), as e^−|x| / (1 + e^−|x|) for x &lt; 0 so tiny results keep their precision.</summary>
@@ -101,29 +65,11 @@ public static class Simd
 
     /// <summary>tanh x = −m / (2 + m) with m = e^(−2|x|) − 1, and the sign of x (no cancellation near 0).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Tanh(Vector512<float> x)
-    {
-        Vector512<float> m = ExpMinusOne(Vector512.Create(-2f) * Vector512.Abs(x));
-        Vector512<float> t = -m / (Vector512.Create(2f) + m);
-        return t | (x & Vector512.Create(-0f));
-    }
-
-    /// <summary>tanh x = −m / (2 + m) with m = e^(−2|x|) − 1, and the sign of x (no cancellation near 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
         Vector256<float> m = ExpMinusOne(Vector256.Create(-2f) * Vector256.Abs(x));
         Vector256<float> t = -m / (Vector256.Create(2f) + m);
         return t | (x & Vector256.Create(-0f));
-    }
-
-    /// <summary>tanh x = −m / (2 + m) with m = e^(−2|x|) − 1, and the sign of x (no cancellation near 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Tanh(Vector512<double> x)
-    {
-        Vector512<double> m = ExpMinusOne(Vector512.Create(-2d) * Vector512.Abs(x));
-        Vector512<double> t = -m / (Vector512.Create(2d) + m);
-        return t | (x & Vector512.Create(-0d));
     }
 
     /// <summary>tanh x = −m / (2 + m) with m = e^(−2|x|) − 1, and the sign of x (no cancellation near 0).</summary>
@@ -141,63 +87,27 @@ public static class Simd
 
     /// <summary>max(0, x).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Relu(Vector512<float> x) => Vector512.Max(x, Vector512<float>.Zero);
-
-    /// <summary>max(0, x).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Relu(Vector256<float> x) => Vector256.Max(x, Vector256<float>.Zero);
-
-    /// <summary>max(0, x).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> Relu(Vector512<double> x) => Vector512.Max(x, Vector512<double>.Zero);
 
     // ── Partial chunks: the last hidden units of a layer whose size is not a multiple of the lane count ──
 
     /// <summary>The first <paramref name="count"/> values at <paramref name="source"/>, zeros in the other lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> LoadPartial(ref float source, int count)
-    {
-        Vector512<float> v = default;
-        Unsafe.CopyBlockUnaligned(ref Unsafe.As<Vector512<float>, byte>(ref v), ref Unsafe.As<float, byte>(ref source), (uint)(count * sizeof(float)));
-        return v;
-    }
-
-    /// <summary>The first <paramref name="count"/> values at <paramref name="source"/>, zeros in the other lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> LoadPartial256(ref float source, int count)
+    public static Vector256<float> LoadPartial(ref float source, int count)
     {
         Vector256<float> v = default;
         Unsafe.CopyBlockUnaligned(ref Unsafe.As<Vector256<float>, byte>(ref v), ref Unsafe.As<float, byte>(ref source), (uint)(count * sizeof(float)));
         return v;
     }
 
-    /// <summary>The first <paramref name="count"/> values at <paramref name="source"/>, zeros in the other lanes.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<double> LoadPartial(ref double source, int count)
-    {
-        Vector512<double> v = default;
-        Unsafe.CopyBlockUnaligned(ref Unsafe.As<Vector512<double>, byte>(ref v), ref Unsafe.As<double, byte>(ref source), (uint)(count * sizeof(double)));
-        return v;
-    }
-
-    /// <summary>Writes the first <paramref name="count"/> lanes of <paramref name="value"/> to <paramref name="destination"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StorePartial(Vector512<float> value, ref float destination, int count) =>
-        Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref destination), ref Unsafe.As<Vector512<float>, byte>(ref value), (uint)(count * sizeof(float)));
-
     /// <summary>Writes the first <paramref name="count"/> lanes of <paramref name="value"/> to <paramref name="destination"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void StorePartial(Vector256<float> value, ref float destination, int count) =>
         Unsafe.CopyBlockUnaligned(ref Unsafe.As<float, byte>(ref destination), ref Unsafe.As<Vector256<float>, byte>(ref value), (uint)(count * sizeof(float)));
 
-    /// <summary>Writes the first <paramref name="count"/> lanes of <paramref name="value"/> to <paramref name="destination"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void StorePartial(Vector512<double> value, ref double destination, int count) =>
-        Unsafe.CopyBlockUnaligned(ref Unsafe.As<double, byte>(ref destination), ref Unsafe.As<Vector512<double>, byte>(ref value), (uint)(count * sizeof(double)));
-
     /// <summary>The first <paramref name="count"/> values at <paramref name="source"/>, zeros in the other lanes.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> LoadPartial256(ref double source, int count)
+    public static Vector256<double> LoadPartial(ref double source, int count)
     {
         Vector256<double> v = default;
         Unsafe.CopyBlockUnaligned(ref Unsafe.As<Vector256<double>, byte>(ref v), ref Unsafe.As<double, byte>(ref source), (uint)(count * sizeof(double)));
@@ -227,27 +137,11 @@ public static class Simd
 
     // max(x, floor) as one instruction: without the NaN and −0 handling that Vector.Max has since .NET 9 (not needed here).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ClampBelow(Vector512<float> x, Vector512<float> floor) =>
-#if NET9_0_OR_GREATER
-        Vector512.MaxNative(x, floor);
-#else
-        Vector512.Max(x, floor);
-#endif
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ClampBelow(Vector256<float> x, Vector256<float> floor) =>
 #if NET9_0_OR_GREATER
         Vector256.MaxNative(x, floor);
 #else
         Vector256.Max(x, floor);
-#endif
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> ClampBelow(Vector512<double> x, Vector512<double> floor) =>
-#if NET9_0_OR_GREATER
-        Vector512.MaxNative(x, floor);
-#else
-        Vector512.Max(x, floor);
 #endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -259,26 +153,6 @@ public static class Simd
 #endif
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<float> ExpCore(Vector512<float> x, bool minusOne)
-    {
-        x = ClampBelow(x, Vector512.Create(MinimumF));
-        Vector512<float> shifted = MultiplyAdd(x, Vector512.Create(Log2E), Vector512.Create(RoundingF));
-        Vector512<float> n = shifted - Vector512.Create(RoundingF);
-        Vector512<float> r = MultiplyAdd(n, Vector512.Create(-Ln2LowF), MultiplyAdd(n, Vector512.Create(-Ln2HighF), x)); // x − n·hi (exact), then − n·lo
-        var scale = Vector512.ShiftLeft(shifted.AsInt32() + Vector512.Create(127 - 0x4B400000), 23).AsSingle();
-        // e^r − 1 = r + r²/2! + … + r⁷/7!
-        Vector512<float> p = Vector512.Create(1f / 5040);
-        p = MultiplyAdd(p, r, Vector512.Create(1f / 720));
-        p = MultiplyAdd(p, r, Vector512.Create(1f / 120));
-        p = MultiplyAdd(p, r, Vector512.Create(1f / 24));
-        p = MultiplyAdd(p, r, Vector512.Create(1f / 6));
-        p = MultiplyAdd(p, r, Vector512.Create(0.5f));
-        var m = MultiplyAdd(p * r, r, r); // e^r − 1
-        // e^x = 2^n · (1 + m); e^x − 1 = 2^n · m + (2^n − 1), exact in relative terms near 0 (n = 0)
-        return minusOne ? MultiplyAdd(scale, m, scale - Vector512<float>.One) : MultiplyAdd(scale, m, scale);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ExpCore(Vector256<float> x, bool minusOne)
     {
         x = ClampBelow(x, Vector256.Create(MinimumF));
@@ -286,6 +160,7 @@ public static class Simd
         Vector256<float> n = shifted - Vector256.Create(RoundingF);
         Vector256<float> r = MultiplyAdd(n, Vector256.Create(-Ln2LowF), MultiplyAdd(n, Vector256.Create(-Ln2HighF), x)); // x − n·hi (exact), then − n·lo
         var scale = Vector256.ShiftLeft(shifted.AsInt32() + Vector256.Create(127 - 0x4B400000), 23).AsSingle();
+        // e^r − 1 = r + r²/2! + … + r⁷/7!
         Vector256<float> p = Vector256.Create(1f / 5040);
         p = MultiplyAdd(p, r, Vector256.Create(1f / 720));
         p = MultiplyAdd(p, r, Vector256.Create(1f / 120));
@@ -297,39 +172,6 @@ public static class Simd
         return minusOne ? MultiplyAdd(scale, m, scale - Vector256<float>.One) : MultiplyAdd(scale, m, scale);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<double> ExpCore(Vector512<double> x, bool minusOne)
-    {
-        x = ClampBelow(x, Vector512.Create(MinimumD));
-        Vector512<double> shifted = MultiplyAdd(x, Vector512.Create(Log2ED), Vector512.Create(RoundingD));
-        Vector512<double> n = shifted - Vector512.Create(RoundingD);
-        Vector512<double> r = MultiplyAdd(n, Vector512.Create(-Ln2LowD), MultiplyAdd(n, Vector512.Create(-Ln2HighD), x)); // x − n·hi (exact), then − n·lo
-        var scale = Vector512.ShiftLeft(shifted.AsInt64() + Vector512.Create(1023L - 0x4338000000000000L), 52).AsDouble();
-        // e^r − 1 = r + r²/2! + … + r¹³/13!
-        Vector512<double> p = Vector512.Create(1d / 6227020800);
-        p = MultiplyAdd(p, r, Vector512.Create(1d / 479001600));
-        p = MultiplyAdd(p, r, Vector512.Create(1d / 39916800));
-        p = MultiplyAdd(p, r, Vector512.Create(1d / 3628800));
-        p = MultiplyAdd(p, r, Vector512.Create(1d / 362880));
-        p = MultiplyAdd(p, r, Vector512.Create(1d / 40320));
-        p = MultiplyAdd(p, r, Vector512.Create(1d / 5040));
-        p = MultiplyAdd(p, r, Vector512.Create(1d / 720));
-        p = MultiplyAdd(p, r, Vector512.Create(1d / 120));
-        p = MultiplyAdd(p, r, Vector512.Create(1d / 24));
-        p = MultiplyAdd(p, r, Vector512.Create(1d / 6));
-        p = MultiplyAdd(p, r, Vector512.Create(0.5d));
-        var m = MultiplyAdd(p * r, r, r); // e^r − 1
-        // e^x = 2^n · (1 + m); e^x − 1 = 2^n · m + (2^n − 1), exact in relative terms near 0 (n = 0)
-        return minusOne ? MultiplyAdd(scale, m, scale - Vector512<double>.One) : MultiplyAdd(scale, m, scale);
-    }
-
-    /// <summary>e^x for x ≤ 0 (arguments below the clamp give the clamp's tiny value).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> Exp(Vector512<float> x)
-    {
-        return ExpCore(x, minusOne: false);
-    }
-
     /// <summary>e^x for x ≤ 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> Exp(Vector256<float> x)
@@ -337,30 +179,9 @@ public static class Simd
         return ExpCore(x, minusOne: false);
     }
 
-    /// <summary>e^x for x ≤ 0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> Exp(Vector512<double> x)
-    {
-        return ExpCore(x, minusOne: false);
-    }
-
-    /// <summary>e^x − 1 for x ≤ 0: 2^n · (e^r − 1) + (2^n − 1), exact in relative terms near 0 (n = 0).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<float> ExpMinusOne(Vector512<float> x)
-    {
-        return ExpCore(x, minusOne: true);
-    }
-
     /// <summary>e^x − 1 for x ≤ 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static Vector256<float> ExpMinusOne(Vector256<float> x)
-    {
-        return ExpCore(x, minusOne: true);
-    }
-
-    /// <summary>e^x − 1 for x ≤ 0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector512<double> ExpMinusOne(Vector512<double> x)
     {
         return ExpCore(x, minusOne: true);
     }
@@ -373,6 +194,7 @@ public static class Simd
         Vector256<double> n = shifted - Vector256.Create(RoundingD);
         Vector256<double> r = MultiplyAdd(n, Vector256.Create(-Ln2LowD), MultiplyAdd(n, Vector256.Create(-Ln2HighD), x)); // x − n·hi (exact), then − n·lo
         var scale = Vector256.ShiftLeft(shifted.AsInt64() + Vector256.Create(1023L - 0x4338000000000000L), 52).AsDouble();
+        // e^r − 1 = r + r²/2! + … + r¹³/13!
         Vector256<double> p = Vector256.Create(1d / 6227020800);
         p = MultiplyAdd(p, r, Vector256.Create(1d / 479001600));
         p = MultiplyAdd(p, r, Vector256.Create(1d / 39916800));

@@ -77,7 +77,7 @@ namespace Demo
         private const int PackedDense0 = 840;
         private const int PackedLength = 849;
         private const int ProjectionLength = 32;
-        private const int StepScratchLength = ScratchLength + ProjectionLength + 0;
+        private const int StepScratchLength = ScratchLength + ProjectionLength + 8;
         private const int TileSteps = 32;
         private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 16);
         private readonly double[] _packed = new double[PackedLength];
@@ -679,9 +679,9 @@ namespace Demo
             global::System.Span<double> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
-            Layer0Recur(ref weights, projection, state.Layer0Hidden, next);
+            Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
-            Layer1Recur(ref weights, projection, state.Layer1Hidden, state.Layer1Cell, next);
+            Layer1RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             HeadPacked(state.Layer1Hidden, output, scratch);
         }
 
@@ -886,15 +886,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 24));
                 }
             }
-        }
-
-        /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> in place.</summary>
-        private void Layer0Recur(ref double weights, global::System.Span<double> projection, global::System.Span<double> h, global::System.Span<double> next)
-        {
-            ref double w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
-            ref double proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
-            ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-            Layer0Pass0(ref w, ref proj, ref h0, ref h0);
         }
 
         /// <summary>
@@ -1164,16 +1155,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 28));
                 }
             }
-        }
-
-        /// <summary>One step of layer 1 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-        private void Layer1Recur(ref double weights, global::System.Span<double> projection, global::System.Span<double> h, global::System.Span<double> c, global::System.Span<double> next)
-        {
-            ref double w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1);
-            ref double proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
-            ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-            ref double c0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
-            Layer1Pass0(ref w, ref proj, ref h0, ref c0, ref h0);
         }
 
         /// <summary>

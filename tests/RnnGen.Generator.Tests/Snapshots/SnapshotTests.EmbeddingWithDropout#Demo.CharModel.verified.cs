@@ -83,7 +83,7 @@ namespace Demo
         private const int PackedDense0 = 2496;
         private const int PackedLength = 2848;
         private const int ProjectionLength = 64;
-        private const int StepScratchLength = ScratchLength + ProjectionLength + 0;
+        private const int StepScratchLength = ScratchLength + ProjectionLength + 12;
         private const int TileSteps = 32;
         private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 24);
         private readonly float[] _packed = new float[PackedLength];
@@ -759,9 +759,9 @@ namespace Demo
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
-            Layer0Recur(ref weights, projection, state.Layer0Hidden, next);
+            Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
-            Layer1Recur(ref weights, projection, state.Layer1Hidden, state.Layer1Cell, next);
+            Layer1RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             HeadPacked(state.Layer1Hidden, output, scratch);
         }
 
@@ -968,15 +968,6 @@ namespace Demo
             }
         }
 
-        /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> in place.</summary>
-        private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> next)
-        {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
-            ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
-            ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-            Layer0Pass0(ref w, ref proj, ref h0, ref h0);
-        }
-
         /// <summary>
         /// One step of layer 0 for each of <paramref name="rows"/> rows from <paramref name="start"/> (row r is a step of stream r mod
         /// <c>states.Length</c>), writing each row's h' to <paramref name="hidden"/> and its stream's state. Consecutive rows of
@@ -1049,7 +1040,7 @@ namespace Demo
         private static void Layer0CellTail(ref float gates, ref float h, ref float hOut)
         {
             global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
-            global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), 4) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 4);
+            global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), 4) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 4);
         }
 
         /// <summary>
@@ -1254,16 +1245,6 @@ namespace Demo
             }
         }
 
-        /// <summary>One step of layer 1 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-        private void Layer1Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
-        {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1);
-            ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
-            ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-            ref float c0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
-            Layer1Pass0(ref w, ref proj, ref h0, ref c0, ref h0);
-        }
-
         /// <summary>
         /// One step of layer 1 for each of <paramref name="rows"/> rows from <paramref name="start"/> (row r is a step of stream r mod
         /// <c>states.Length</c>), writing each row's h' to <paramref name="hidden"/> and its stream's state. Consecutive rows of
@@ -1342,7 +1323,7 @@ namespace Demo
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer1CellTail(ref float gates, ref float c, ref float hOut)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 2), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 2), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
             global::RnnGen.Simd.StorePartial(cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 2);
             global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24)) * global::RnnGen.Simd.Tanh(cell), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 2);
         }

@@ -64,7 +64,7 @@ namespace Demo
         private const int PackedDense0 = 200;
         private const int PackedLength = 209;
         private const int ProjectionLength = 32;
-        private const int StepScratchLength = ScratchLength + ProjectionLength + 0;
+        private const int StepScratchLength = ScratchLength + ProjectionLength + 5;
         private const int TileSteps = 32;
         private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 10);
         private readonly float[] _packed = new float[PackedLength];
@@ -633,7 +633,7 @@ namespace Demo
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
-            Layer0Recur(ref weights, projection, state.Layer0Hidden, next);
+            Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             HeadPacked(state.Layer0Hidden, output, scratch);
         }
 
@@ -756,15 +756,6 @@ namespace Demo
             }
         }
 
-        /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> in place.</summary>
-        private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> next)
-        {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
-            ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
-            ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-            Layer0Pass0(ref w, ref proj, ref h0, ref h0);
-        }
-
         /// <summary>
         /// One step of layer 0 for each of <paramref name="rows"/> rows from <paramref name="start"/> (row r is a step of stream r mod
         /// <c>states.Length</c>), writing each row's h' to <paramref name="hidden"/> and its stream's state. Consecutive rows of
@@ -827,7 +818,7 @@ namespace Demo
         private static void Layer0CellTail(ref float gates, ref float h, ref float hOut)
         {
             global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
-            global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), 5) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 5);
+            global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), 5) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 5);
         }
 
         /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>
@@ -843,7 +834,7 @@ namespace Demo
         {
             global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
             {
-                global::System.Runtime.Intrinsics.Vector256<float> xk = global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 0), 5);
+                global::System.Runtime.Intrinsics.Vector256<float> xk = global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 0), 5);
                 a0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 0), xk, a0);
             }
             global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(a0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);

@@ -56,7 +56,7 @@ namespace Demo
         // Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference call after they change.
         private const int PackedLength = 1;
         private const int ProjectionLength = 1;
-        private const int StepScratchLength = ScratchLength + ProjectionLength + 0;
+        private const int StepScratchLength = ScratchLength + ProjectionLength + 4;
         private const int TileSteps = 32;
         private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 8);
         private readonly float[] _packed = new float[PackedLength];

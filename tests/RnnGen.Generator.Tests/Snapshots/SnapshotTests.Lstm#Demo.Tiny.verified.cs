@@ -57,7 +57,7 @@ namespace Demo
         private const int PackedLayer0 = 0;
         private const int PackedLength = 384;
         private const int ProjectionLength = 32;
-        private const int StepScratchLength = ScratchLength + ProjectionLength + 0;
+        private const int StepScratchLength = ScratchLength + ProjectionLength + 8;
         private const int TileSteps = 32;
         private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 16);
         private readonly float[] _packed = new float[PackedLength];
@@ -388,7 +388,7 @@ namespace Demo
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
-            Layer0Recur(ref weights, projection, state.Layer0Hidden, state.Layer0Cell, next);
+            Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             state.Layer0Hidden.CopyTo(output);
         }
 
@@ -526,16 +526,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 24));
                 }
             }
-        }
-
-        /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-        private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
-        {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
-            ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
-            ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-            ref float c0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
-            Layer0Pass0(ref w, ref proj, ref h0, ref c0, ref h0);
         }
 
         /// <summary>

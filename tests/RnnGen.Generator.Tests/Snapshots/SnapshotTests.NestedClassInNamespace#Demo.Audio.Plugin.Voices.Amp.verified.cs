@@ -68,7 +68,7 @@ namespace Demo.Audio
                 private const int PackedDense0 = 192;
                 private const int PackedLength = 201;
                 private const int ProjectionLength = 32;
-                private const int StepScratchLength = ScratchLength + ProjectionLength + 0;
+                private const int StepScratchLength = ScratchLength + ProjectionLength + 4;
                 private const int TileSteps = 32;
                 private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 8);
                 private readonly float[] _packed = new float[PackedLength];
@@ -447,7 +447,7 @@ namespace Demo.Audio
                     global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
                     global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
                     Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
-                    Layer0Recur(ref weights, projection, state.Layer0Hidden, state.Layer0Cell, next);
+                    Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     HeadPacked(state.Layer0Hidden, output, scratch);
                 }
 
@@ -587,16 +587,6 @@ namespace Demo.Audio
                     }
                 }
 
-                /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-                private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
-                {
-                    ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
-                    ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
-                    ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-                    ref float c0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
-                    Layer0Pass0(ref w, ref proj, ref h0, ref c0, ref h0);
-                }
-
                 /// <summary>
                 /// One step of layer 0 for each of <paramref name="rows"/> rows from <paramref name="start"/> (row r is a step of stream r mod
                 /// <c>states.Length</c>), writing each row's h' to <paramref name="hidden"/> and its stream's state. Consecutive rows of
@@ -662,7 +652,7 @@ namespace Demo.Audio
                 [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
                 private static void Layer0CellTail(ref float gates, ref float c, ref float hOut)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 4), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+                    global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)), global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 4), global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
                     global::RnnGen.Simd.StorePartial(cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 4);
                     global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24)) * global::RnnGen.Simd.Tanh(cell), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 4);
                 }
@@ -679,7 +669,7 @@ namespace Demo.Audio
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a0 = global::System.Runtime.Intrinsics.Vector256<float>.Zero;
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> xk = global::RnnGen.Simd.LoadPartial256(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 0), 4);
+                        global::System.Runtime.Intrinsics.Vector256<float> xk = global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 0), 4);
                         a0 = global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 0), xk, a0);
                     }
                     global::System.Runtime.CompilerServices.Unsafe.Add(ref y, 0) = global::System.Runtime.Intrinsics.Vector256.Sum(a0) + global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 8);

@@ -686,9 +686,9 @@ namespace Demo
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
-            Layer0Recur(ref weights, projection, state.Layer0Hidden, state.Layer0Cell, next);
+            Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
-            Layer1Recur(ref weights, projection, state.Layer1Hidden, state.Layer1Cell, next);
+            Layer1RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             HeadPacked(state.Layer1Hidden, output, scratch);
         }
 
@@ -1121,19 +1121,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 120));
                 }
             }
-        }
-
-        /// <summary>One step of layer 0 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-        private void Layer0Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
-        {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0);
-            ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
-            ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-            ref float c0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
-            ref float hNext = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(next); // h' waits here while later passes still read h
-            Layer0Pass0(ref w, ref proj, ref h0, ref c0, ref hNext);
-            Layer0Pass1(ref w, ref proj, ref h0, ref c0, ref hNext);
-            next.Slice(0, 32).CopyTo(h);
         }
 
         /// <summary>
@@ -1649,19 +1636,6 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 120));
                 }
             }
-        }
-
-        /// <summary>One step of layer 1 from its input projection: updates <paramref name="h"/> and <paramref name="c"/> in place.</summary>
-        private void Layer1Recur(ref float weights, global::System.Span<float> projection, global::System.Span<float> h, global::System.Span<float> c, global::System.Span<float> next)
-        {
-            ref float w = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1);
-            ref float proj = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection);
-            ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
-            ref float c0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c);
-            ref float hNext = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(next); // h' waits here while later passes still read h
-            Layer1Pass0(ref w, ref proj, ref h0, ref c0, ref hNext);
-            Layer1Pass1(ref w, ref proj, ref h0, ref c0, ref hNext);
-            next.Slice(0, 32).CopyTo(h);
         }
 
         /// <summary>
