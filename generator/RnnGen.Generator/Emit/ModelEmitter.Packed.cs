@@ -205,34 +205,62 @@ internal static partial class ModelEmitter
         VectorWidth v = layer.Width;
         RecurrentLayerSpec l = layer.Layer;
         int lanes = v.Lanes;
-        int rowLength(PackedPass pass) => pass.ChunkCount * layer.WeightBlocks * lanes;
         w.Line($"/// <summary>");
         w.Line($"/// Input projections of layer {l.Index} for <paramref name=\"steps\"/> steps: proj[t] = W_ih x_t + b (the biases of every gate; for a GRU's n");
         w.Line($"/// only b_in), laid out [chunk][gate][{lanes}] per step, {layer.ProjectionLength} values. Each weight vector is loaded once per four steps.");
         w.Line($"/// </summary>");
         using (w.Block($"private static void Layer{l.Index}Project(ref {t} w, ref {t} xs, int steps, ref {t} proj)"))
         {
-            foreach (PackedPass pass in layer.Passes)
+            // Passes of the same width differ only in where their weights and projection slots start: one loop serves
+            // them all, so the method's size does not grow with the layer's.
+            PackedPass firstPass = layer.Passes[0];
+            int alike = layer.Passes.TakeWhile(p => p.ChunkCount == firstPass.ChunkCount).Count();
+            int done = 0;
+            if (alike > 1)
             {
-                int vectors = pass.ChunkCount * layer.WeightBlocks;
-                for (int group = 0; group < vectors; group += 4)
+                int passSlots = firstPass.ChunkCount * layer.BiasBlocks * lanes;
+                w.Line($"// Passes 0..{alike - 1}, {firstPass.ChunkCount} chunk{(firstPass.ChunkCount == 1 ? "" : "s")} each: {firstPass.Length} weights and {passSlots} projection values apart");
+                using (w.Block($"for (int pass = 0; pass < {alike}; pass++)"))
                 {
-                    int count = System.Math.Min(4, vectors - group);
-                    w.Line($"// Pass {pass.Index}, gate vectors {group}..{group + count - 1} ({string.Join(", ", Enumerable.Range(group, count).Select(i => GateLabel(layer, pass, i)))})");
-                    using (w.Block())
-                    {
-                        w.Line($"ref {t} bias = ref {Ref}.Add(ref w, {pass.Offset});");
-                        w.Line($"ref {t} rows = ref {Ref}.Add(ref w, {pass.Offset + pass.ChunkCount * layer.BiasBlocks * lanes + group * lanes});");
-                        w.Line("int t = 0;");
-                        using (w.Block("for (; t + 4 <= steps; t += 4)"))
-                            WriteProjectionBlock(w, spec, layer, pass, group, count, 4, rowLength(pass));
-                        using (w.Block("for (; t < steps; t++)"))
-                            WriteProjectionBlock(w, spec, layer, pass, group, count, 1, rowLength(pass));
-                    }
+                    w.Line($"ref {t} passWeights = ref {Ref}.Add(ref w, pass * {firstPass.Length});");
+                    w.Line($"ref {t} passProj = ref {Ref}.Add(ref proj, pass * {passSlots});");
+                    WriteProjectionPass(w, spec, layer, firstPass with { Offset = 0, FirstChunk = 0 }, "passWeights", "passProj", relative: true);
                 }
+                done = alike;
+            }
+            foreach (PackedPass pass in layer.Passes.Skip(done))
+                WriteProjectionPass(w, spec, layer, pass, "w", "proj", relative: false);
+        }
+    }
+
+    /// <summary>One pass's projections, four gate vectors at a time; a <paramref name="relative"/> pass is the loop body over alike passes.</summary>
+    private static void WriteProjectionPass(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass, string weights, string proj, bool relative)
+    {
+        string t = spec.ElementType;
+        int lanes = layer.Width.Lanes;
+        int rowLength = pass.ChunkCount * layer.WeightBlocks * lanes;
+        int vectors = pass.ChunkCount * layer.WeightBlocks;
+        for (int group = 0; group < vectors; group += 4)
+        {
+            int count = System.Math.Min(4, vectors - group);
+            string labels = string.Join(", ", Enumerable.Range(group, count).Select(i => relative ? RelativeGateLabel(layer, i) : GateLabel(layer, pass, i)));
+            w.Line(relative ? $"// Gate vectors {group}..{group + count - 1} ({labels})" : $"// Pass {pass.Index}, gate vectors {group}..{group + count - 1} ({labels})");
+            using (w.Block())
+            {
+                w.Line($"ref {t} bias = ref {Ref}.Add(ref {weights}, {pass.Offset});");
+                w.Line($"ref {t} rows = ref {Ref}.Add(ref {weights}, {pass.Offset + pass.ChunkCount * layer.BiasBlocks * lanes + group * lanes});");
+                w.Line("int t = 0;");
+                using (w.Block("for (; t + 4 <= steps; t += 4)"))
+                    WriteProjectionBlock(w, spec, layer, pass, group, count, 4, rowLength, proj);
+                using (w.Block("for (; t < steps; t++)"))
+                    WriteProjectionBlock(w, spec, layer, pass, group, count, 1, rowLength, proj);
             }
         }
     }
+
+    /// <summary>A gate vector named within its pass: "i of chunk 1".</summary>
+    private static string RelativeGateLabel(PackedLayer layer, int vector) =>
+        $"{WeightGates(layer.Layer.Cell)[vector % layer.WeightBlocks]} of chunk {vector / layer.WeightBlocks}";
 
     private static string GateLabel(PackedLayer layer, PackedPass pass, int vector)
     {
@@ -244,7 +272,7 @@ internal static partial class ModelEmitter
         return $"{gate} {first}..{last}";
     }
 
-    private static void WriteProjectionBlock(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass, int group, int count, int steps, int rowLength)
+    private static void WriteProjectionBlock(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass, int group, int count, int steps, int rowLength, string proj)
     {
         string t = spec.ElementType;
         VectorWidth v = layer.Width;
@@ -280,7 +308,7 @@ internal static partial class ModelEmitter
                 int vector = group + c;
                 int slot = layer.Slot(pass.FirstChunk + vector / layer.WeightBlocks, vector % layer.WeightBlocks);
                 string at = s == 0 ? "t" : $"t + {s}";
-                w.Line($"{v.Static}.StoreUnsafe(a{s}{c}, ref proj, (nuint)(({at}) * {layer.ProjectionLength} + {slot}));");
+                w.Line($"{v.Static}.StoreUnsafe(a{s}{c}, ref {proj}, (nuint)(({at}) * {layer.ProjectionLength} + {slot}));");
             }
         }
     }
@@ -523,52 +551,86 @@ internal static partial class ModelEmitter
         w.Line($"/// <summary>Dense layer {d.Index} ({d.OutputSize} × {d.InputSize}): y = act(b + Σ_k W[:, k] x_k), row k of the packed weights being column k of W.</summary>");
         using (w.Block($"private static void Dense{d.Index}Packed(ref {t} w, ref {t} x, ref {t} y)"))
         {
-            for (int first = 0; first < dense.OutputChunks; first += 8)
+            // Blocks of eight whole chunks are the same code at a stride: one loop serves them, so the method's size does
+            // not grow with the layer's width. The rest (fewer chunks, or a partial chunk) is written out.
+            int loopBlocks = d.OutputSize / (8 * lanes);
+            if (loopBlocks < 2) loopBlocks = 0;
+            if (loopBlocks > 0)
+            {
+                w.Line($"// Outputs 0..{loopBlocks * 8 * lanes - 1}, {8 * lanes} at a time");
+                using (w.Block($"for (int first = 0; first < {loopBlocks * 8 * lanes}; first += {8 * lanes})"))
+                    WriteDenseColumnBlock(w, spec, dense, "first", 8, loop: true);
+            }
+            for (int first = loopBlocks * 8; first < dense.OutputChunks; first += 8)
             {
                 int chunks = System.Math.Min(8, dense.OutputChunks - first);
-                // Partial sums over interleaved k keep at least four independent FMA chains in flight.
-                int split = chunks >= 4 ? 1 : chunks >= 2 ? 2 : 4;
+                int split = DenseSplit(chunks);
                 w.Line($"// Outputs {first * lanes}..{System.Math.Min(d.OutputSize, (first + chunks) * lanes) - 1}{(split > 1 ? $", {split} partial sums over k" : "")}");
                 using (w.Block())
+                    WriteDenseColumnBlock(w, spec, dense, (first * lanes).ToString(System.Globalization.CultureInfo.InvariantCulture), chunks, loop: false);
+            }
+        }
+    }
+
+    /// <summary>Partial sums over interleaved k, so that at least four independent FMA chains are in flight.</summary>
+    private static int DenseSplit(int chunks) => chunks >= 4 ? 1 : chunks >= 2 ? 2 : 4;
+
+    /// <summary>
+    /// <paramref name="chunks"/> output chunks from output <paramref name="first"/> (a constant, or the loop variable over
+    /// whole blocks): accumulators ← bias, + W[:, k] x_k for every k, activation, store.
+    /// </summary>
+    private static void WriteDenseColumnBlock(CodeWriter w, ModelSpec spec, PackedDense dense, string first, int chunks, bool loop)
+    {
+        string t = spec.ElementType;
+        VectorWidth v = dense.Width;
+        DenseLayerSpec d = dense.Dense;
+        int lanes = v.Lanes;
+        int row = dense.OutputChunks * lanes;
+        int firstValue = loop ? 0 : int.Parse(first, System.Globalization.CultureInfo.InvariantCulture);
+        string At(int offset) => !loop ? (firstValue + offset).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : offset == 0 ? $"(nuint){first}" : $"(nuint)({first} + {offset})";
+        int split = DenseSplit(chunks);
+        for (int c = 0; c < chunks; c++)
+        {
+            w.Line($"{v.Type} y{c} = {v.Static}.LoadUnsafe(ref w, {At(c * lanes)});");
+            for (int s = 1; s < split; s++) w.Line($"{v.Type} y{c}_{s} = {v.Type}.Zero;");
+        }
+        w.Line($"ref {t} row = ref {Ref}.Add(ref w, {(loop ? $"{row} + {first}" : (row + firstValue).ToString(System.Globalization.CultureInfo.InvariantCulture))});");
+        w.Line("int k = 0;");
+        if (split > 1)
+        {
+            using (w.Block($"for (; k + {split} <= {d.InputSize}; k += {split})"))
+            {
+                for (int s = 0; s < split; s++)
                 {
+                    w.Line($"{v.Type} x{s} = {v.Static}.Create({Ref}.Add(ref x, k{(s == 0 ? "" : $" + {s}")}));");
                     for (int c = 0; c < chunks; c++)
-                    {
-                        w.Line($"{v.Type} y{c} = {v.Static}.LoadUnsafe(ref w, {(first + c) * lanes});");
-                        for (int s = 1; s < split; s++) w.Line($"{v.Type} y{c}_{s} = {v.Type}.Zero;");
-                    }
-                    w.Line($"ref {t} row = ref {Ref}.Add(ref w, {row + first * lanes});");
-                    w.Line("int k = 0;");
-                    if (split > 1)
-                    {
-                        using (w.Block($"for (; k + {split} <= {d.InputSize}; k += {split})"))
-                        {
-                            for (int s = 0; s < split; s++)
-                            {
-                                w.Line($"{v.Type} x{s} = {v.Static}.Create({Ref}.Add(ref x, k{(s == 0 ? "" : $" + {s}")}));");
-                                for (int c = 0; c < chunks; c++)
-                                    w.Line($"y{c}{(s == 0 ? "" : $"_{s}")} = {Simd}.MultiplyAdd({v.Static}.LoadUnsafe(ref row, {s * row + c * lanes}), x{s}, y{c}{(s == 0 ? "" : $"_{s}")});");
-                            }
-                            w.Line($"row = ref {Ref}.Add(ref row, {split * row});");
-                        }
-                    }
-                    using (w.Block($"for (; k < {d.InputSize}; k++)"))
-                    {
-                        w.Line($"{v.Type} xk = {v.Static}.Create({Ref}.Add(ref x, k));");
-                        for (int c = 0; c < chunks; c++)
-                            w.Line($"y{c} = {Simd}.MultiplyAdd({v.Static}.LoadUnsafe(ref row, {c * lanes}), xk, y{c});");
-                        w.Line($"row = ref {Ref}.Add(ref row, {row});");
-                    }
-                    for (int c = 0; c < chunks; c++)
-                    {
-                        string sum = split == 1 ? $"y{c}" : "(" + string.Join(" + ", Enumerable.Range(0, split).Select(s => s == 0 ? $"y{c}" : $"y{c}_{s}")) + ")";
-                        if (split > 1) sum = sum.Substring(1, sum.Length - 2);
-                        string value = d.Activation is Activation.Tanh or Activation.Sigmoid or Activation.Relu
-                            ? $"{Simd}.{d.Activation}({sum})"
-                            : sum;
-                        int output = (first + c) * lanes;
-                        w.Line(StoreAt(v, value, "y", output, System.Math.Min(lanes, d.OutputSize - output)));
-                    }
+                        w.Line($"y{c}{(s == 0 ? "" : $"_{s}")} = {Simd}.MultiplyAdd({v.Static}.LoadUnsafe(ref row, {s * row + c * lanes}), x{s}, y{c}{(s == 0 ? "" : $"_{s}")});");
                 }
+                w.Line($"row = ref {Ref}.Add(ref row, {split * row});");
+            }
+        }
+        using (w.Block($"for (; k < {d.InputSize}; k++)"))
+        {
+            w.Line($"{v.Type} xk = {v.Static}.Create({Ref}.Add(ref x, k));");
+            for (int c = 0; c < chunks; c++)
+                w.Line($"y{c} = {Simd}.MultiplyAdd({v.Static}.LoadUnsafe(ref row, {c * lanes}), xk, y{c});");
+            w.Line($"row = ref {Ref}.Add(ref row, {row});");
+        }
+        for (int c = 0; c < chunks; c++)
+        {
+            string sum = string.Join(" + ", Enumerable.Range(0, split).Select(s => s == 0 ? $"y{c}" : $"y{c}_{s}"));
+            string value = d.Activation is Activation.Tanh or Activation.Sigmoid or Activation.Relu
+                ? $"{Simd}.{d.Activation}({sum})"
+                : sum;
+            if (loop)
+            {
+                w.Line($"{v.Static}.StoreUnsafe({value}, ref y, {At(c * lanes)});");
+            }
+            else
+            {
+                int output = firstValue + c * lanes;
+                w.Line(StoreAt(v, value, "y", output, System.Math.Min(lanes, d.OutputSize - output)));
             }
         }
     }

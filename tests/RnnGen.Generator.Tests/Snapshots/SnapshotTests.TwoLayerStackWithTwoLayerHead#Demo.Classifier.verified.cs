@@ -733,392 +733,204 @@ namespace Demo
         /// </summary>
         private static void Layer0Project(ref float w, ref float xs, int steps, ref float proj)
         {
-            // Pass 0, gate vectors 0..3 (i 0..7, f 0..7, g 0..7, o 0..7)
+            // Passes 0..1, 2 chunks each: 3136 weights and 64 projection values apart
+            for (int pass = 0; pass < 2; pass++)
             {
-                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
-                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 64);
-                int t = 0;
-                for (; t + 4 <= steps; t += 4)
+                ref float passWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, pass * 3136);
+                ref float passProj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, pass * 64);
+                // Gate vectors 0..3 (i of chunk 0, f of chunk 0, g of chunk 0, o of chunk 0)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 16; k++)
+                    ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 0);
+                    ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 64);
+                    int t = 0;
+                    for (; t + 4 <= steps; t += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
-                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
-                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
-                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
-                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
-                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
-                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
-                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 16; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                            a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                            a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                            a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                            a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                            a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                            a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                            a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
+                            a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                            a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                            a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                            a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref passProj, (nuint)((t + 1) * 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref passProj, (nuint)((t + 1) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref passProj, (nuint)((t + 2) * 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref passProj, (nuint)((t + 2) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref passProj, (nuint)((t + 3) * 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref passProj, (nuint)((t + 3) * 128 + 24));
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 24));
+                    for (; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 16; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 24));
+                    }
                 }
-                for (; t < steps; t++)
+                // Gate vectors 4..7 (i of chunk 1, f of chunk 1, g of chunk 1, o of chunk 1)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 16; k++)
+                    ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 0);
+                    ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 96);
+                    int t = 0;
+                    for (; t + 4 <= steps; t += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 16; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                            a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                            a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                            a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                            a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                            a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                            a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                            a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
+                            a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                            a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                            a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                            a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref passProj, (nuint)((t + 1) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref passProj, (nuint)((t + 1) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref passProj, (nuint)((t + 2) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref passProj, (nuint)((t + 2) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref passProj, (nuint)((t + 3) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref passProj, (nuint)((t + 3) * 128 + 56));
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 24));
-                }
-            }
-            // Pass 0, gate vectors 4..7 (i 8..15, f 8..15, g 8..15, o 8..15)
-            {
-                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
-                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 96);
-                int t = 0;
-                for (; t + 4 <= steps; t += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 16; k++)
+                    for (; t < steps; t++)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
-                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
-                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
-                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
-                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
-                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
-                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
-                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 16; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 56));
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 56));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 56));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 56));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 56));
-                }
-                for (; t < steps; t++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 16; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 56));
-                }
-            }
-            // Pass 1, gate vectors 0..3 (i 16..23, f 16..23, g 16..23, o 16..23)
-            {
-                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3136);
-                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3200);
-                int t = 0;
-                for (; t + 4 <= steps; t += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 16; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
-                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
-                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
-                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
-                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
-                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
-                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
-                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 88));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 88));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 88));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 88));
-                }
-                for (; t < steps; t++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 16; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 88));
-                }
-            }
-            // Pass 1, gate vectors 4..7 (i 24..31, f 24..31, g 24..31, o 24..31)
-            {
-                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3136);
-                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 3232);
-                int t = 0;
-                for (; t + 4 <= steps; t += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 16; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
-                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
-                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
-                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
-                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
-                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
-                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
-                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 120));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 120));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 120));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 120));
-                }
-                for (; t < steps; t++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 16; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 120));
                 }
             }
         }
@@ -1248,392 +1060,204 @@ namespace Demo
         /// </summary>
         private static void Layer1Project(ref float w, ref float xs, int steps, ref float proj)
         {
-            // Pass 0, gate vectors 0..3 (i 0..7, f 0..7, g 0..7, o 0..7)
+            // Passes 0..1, 2 chunks each: 4160 weights and 64 projection values apart
+            for (int pass = 0; pass < 2; pass++)
             {
-                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
-                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 64);
-                int t = 0;
-                for (; t + 4 <= steps; t += 4)
+                ref float passWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, pass * 4160);
+                ref float passProj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, pass * 64);
+                // Gate vectors 0..3 (i of chunk 0, f of chunk 0, g of chunk 0, o of chunk 0)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 32; k++)
+                    ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 0);
+                    ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 64);
+                    int t = 0;
+                    for (; t + 4 <= steps; t += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
-                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
-                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
-                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
-                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
-                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
-                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
-                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 32; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                            a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                            a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                            a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
+                            a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                            a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                            a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                            a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
+                            a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                            a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                            a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                            a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref passProj, (nuint)((t + 1) * 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref passProj, (nuint)((t + 1) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref passProj, (nuint)((t + 2) * 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref passProj, (nuint)((t + 2) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref passProj, (nuint)((t + 3) * 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref passProj, (nuint)((t + 3) * 128 + 24));
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 24));
+                    for (; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 32; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 16));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 24));
+                    }
                 }
-                for (; t < steps; t++)
+                // Gate vectors 4..7 (i of chunk 1, f of chunk 1, g of chunk 1, o of chunk 1)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 32; k++)
+                    ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 0);
+                    ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 96);
+                    int t = 0;
+                    for (; t + 4 <= steps; t += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 32; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                            a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                            a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
+                            a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
+                            a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                            a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                            a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
+                            a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
+                            a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                            a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                            a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
+                            a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref passProj, (nuint)((t + 1) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref passProj, (nuint)((t + 1) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref passProj, (nuint)((t + 2) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref passProj, (nuint)((t + 2) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref passProj, (nuint)((t + 3) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref passProj, (nuint)((t + 3) * 128 + 56));
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 0));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 24));
-                }
-            }
-            // Pass 0, gate vectors 4..7 (i 8..15, f 8..15, g 8..15, o 8..15)
-            {
-                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
-                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 96);
-                int t = 0;
-                for (; t + 4 <= steps; t += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 32; k++)
+                    for (; t < steps; t++)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
-                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
-                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
-                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
-                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
-                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
-                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
-                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 32; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
+                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 56));
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 56));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 56));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 56));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 56));
-                }
-                for (; t < steps; t++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 32; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 56));
-                }
-            }
-            // Pass 1, gate vectors 0..3 (i 16..23, f 16..23, g 16..23, o 16..23)
-            {
-                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4160);
-                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4224);
-                int t = 0;
-                for (; t + 4 <= steps; t += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 32; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
-                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
-                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
-                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
-                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
-                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
-                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
-                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 88));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 88));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 88));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 88));
-                }
-                for (; t < steps; t++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 32; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 64));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 72));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 80));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 88));
-                }
-            }
-            // Pass 1, gate vectors 4..7 (i 24..31, f 24..31, g 24..31, o 24..31)
-            {
-                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4160);
-                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4256);
-                int t = 0;
-                for (; t + 4 <= steps; t += 4)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 32; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
-                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
-                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
-                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
-                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
-                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
-                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
-                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 120));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 128 + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 128 + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 128 + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 128 + 120));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 128 + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 128 + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 128 + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 128 + 120));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 128 + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 128 + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 128 + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 128 + 120));
-                }
-                for (; t < steps; t++)
-                {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
-                    ref float row = ref rows;
-                    for (int k = 0; k < 32; k++)
-                    {
-                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
-                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
-                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
-                    }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 128 + 96));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 128 + 104));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 128 + 112));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 128 + 120));
                 }
             }
         }
