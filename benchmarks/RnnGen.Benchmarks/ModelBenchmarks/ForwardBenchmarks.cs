@@ -14,6 +14,9 @@ public partial class ForwardBenchmarks : ModelBenchmark
     [GlobalSetup(Target = nameof(RnnGen))]
     public void SetupRnnGen() => Prepare(null, nameof(RnnGen));
 
+    [GlobalSetup(Target = nameof(RnnGenFast))]
+    public void SetupRnnGenFast() => Prepare(_ => Models.Shapes.CreateRnnGenFast(Shape), nameof(RnnGenFast));
+
     [GlobalSetup(Target = nameof(Scalar))]
     public void SetupScalar() => Prepare(CreateScalar, nameof(Scalar));
 
@@ -31,6 +34,10 @@ public partial class ForwardBenchmarks : ModelBenchmark
 
     [Benchmark(Baseline = true)]
     public float RnnGen() => Run();
+
+    /// <summary>RnnGen with FastActivations = true (approximate sigmoid and tanh, about 1e-6).</summary>
+    [Benchmark]
+    public float RnnGenFast() => Run();
 
     [Benchmark]
     public float Scalar() => Run();

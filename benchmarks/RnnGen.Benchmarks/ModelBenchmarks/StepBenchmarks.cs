@@ -18,6 +18,9 @@ public partial class StepBenchmarks : ModelBenchmark
     [GlobalSetup(Target = nameof(RnnGen))]
     public void SetupRnnGen() => Prepare(null, nameof(RnnGen));
 
+    [GlobalSetup(Target = nameof(RnnGenFast))]
+    public void SetupRnnGenFast() => Prepare(_ => Models.Shapes.CreateRnnGenFast(Shape), nameof(RnnGenFast));
+
     [GlobalSetup(Target = nameof(Scalar))]
     public void SetupScalar() => Prepare(CreateScalar, nameof(Scalar));
 
@@ -36,6 +39,10 @@ public partial class StepBenchmarks : ModelBenchmark
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Steps)]
     public float RnnGen() => Run();
+
+    /// <summary>RnnGen with FastActivations = true (approximate sigmoid and tanh, about 1e-6).</summary>
+    [Benchmark(OperationsPerInvoke = Steps)]
+    public float RnnGenFast() => Run();
 
     [Benchmark(OperationsPerInvoke = Steps)]
     public float Scalar() => Run();

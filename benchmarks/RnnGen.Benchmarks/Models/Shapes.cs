@@ -44,6 +44,26 @@ public partial class ShapeE : IStreamModel<ShapeE.State>;
 [Dense(16)]
 public partial class ShapeF : IStreamModel<ShapeF.State>;
 
+// The same shapes with FastActivations = true: RnnGen's opt-in approximate sigmoid and tanh (Step and Forward benchmarks).
+
+[RecurrentModel(inputSize: 1, SequenceLength = 64, FastActivations = true)] [Lstm(8)] [Dense(1)]
+public partial class FastShapeA : IStreamModel<FastShapeA.State>;
+
+[RecurrentModel(inputSize: 1, SequenceLength = 64, FastActivations = true)] [Lstm(32)] [Dense(1)]
+public partial class FastShapeB : IStreamModel<FastShapeB.State>;
+
+[RecurrentModel(inputSize: 1, SequenceLength = 64, FastActivations = true)] [Gru(32)] [Dense(1)]
+public partial class FastShapeC : IStreamModel<FastShapeC.State>;
+
+[RecurrentModel(inputSize: 16, SequenceLength = 64, FastActivations = true)] [Lstm(64)] [Dense(16)]
+public partial class FastShapeD : IStreamModel<FastShapeD.State>;
+
+[RecurrentModel(inputSize: 32, SequenceLength = 64, FastActivations = true)] [Lstm(128)] [Lstm(128)] [Dense(10)]
+public partial class FastShapeE : IStreamModel<FastShapeE.State>;
+
+[RecurrentModel(inputSize: 16, SequenceLength = 64, FastActivations = true)] [SimpleRnn(64, Activation = Activation.Tanh)] [Dense(16)]
+public partial class FastShapeF : IStreamModel<FastShapeF.State>;
+
 /// <summary>The shapes of shared/PERFORMANCE.md.</summary>
 public enum Shape { A, B, C, D, E, F }
 
@@ -99,6 +119,18 @@ public static class Shapes
         Shape.D => new RnnGenPeer<ShapeD, ShapeD.State>(),
         Shape.E => new RnnGenPeer<ShapeE, ShapeE.State>(),
         Shape.F => new RnnGenPeer<ShapeF, ShapeF.State>(),
+        _ => throw new ArgumentOutOfRangeException(nameof(shape)),
+    };
+
+    /// <summary>RnnGen with <c>FastActivations = true</c>, the same weights as <see cref="CreateRnnGen"/>.</summary>
+    public static Peer CreateRnnGenFast(Shape shape) => shape switch
+    {
+        Shape.A => new RnnGenPeer<FastShapeA, FastShapeA.State>(),
+        Shape.B => new RnnGenPeer<FastShapeB, FastShapeB.State>(),
+        Shape.C => new RnnGenPeer<FastShapeC, FastShapeC.State>(),
+        Shape.D => new RnnGenPeer<FastShapeD, FastShapeD.State>(),
+        Shape.E => new RnnGenPeer<FastShapeE, FastShapeE.State>(),
+        Shape.F => new RnnGenPeer<FastShapeF, FastShapeF.State>(),
         _ => throw new ArgumentOutOfRangeException(nameof(shape)),
     };
 }

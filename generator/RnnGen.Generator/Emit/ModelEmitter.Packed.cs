@@ -434,11 +434,16 @@ internal static partial class ModelEmitter
         }
     }
 
+    /// <summary>The Simd method for an activation: FastSigmoid / FastTanh in a float model that asks for fast activations.</summary>
+    private static string Activate(ModelSpec spec, string activation) =>
+        spec.FastActivations && !spec.IsDouble && activation is "Sigmoid" or "Tanh" ? $"{Simd}.Fast{activation}" : $"{Simd}.{activation}";
+
     private static void WriteCellMethod(CodeWriter w, ModelSpec spec, PackedLayer layer, string name, int width)
     {
         string t = spec.ElementType;
         VectorWidth v = layer.Width;
         RecurrentLayerSpec l = layer.Layer;
+        string Sigmoid = Activate(spec, "Sigmoid"), Tanh = Activate(spec, "Tanh");
         string Gate(int block) => $"{v.Static}.LoadUnsafe(ref gates, {block * v.Lanes})";
         string units = width == v.Lanes ? $"{width} units" : $"the last {width} unit{(width == 1 ? "" : "s")}";
         switch (l.Cell)
@@ -448,9 +453,9 @@ internal static partial class ModelEmitter
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                 using (w.Block($"private static void {name}(ref {t} gates, ref {t} c, ref {t} hOut)"))
                 {
-                    w.Line($"{v.Type} cell = {Simd}.MultiplyAdd({Simd}.Sigmoid({Gate(1)}), {LoadAt(v, "c", 0, width)}, {Simd}.Sigmoid({Gate(0)}) * {Simd}.Tanh({Gate(2)}));");
+                    w.Line($"{v.Type} cell = {Simd}.MultiplyAdd({Sigmoid}({Gate(1)}), {LoadAt(v, "c", 0, width)}, {Sigmoid}({Gate(0)}) * {Tanh}({Gate(2)}));");
                     w.Line(StoreAt(v, "cell", "c", 0, width));
-                    w.Line(StoreAt(v, $"{Simd}.Sigmoid({Gate(3)}) * {Simd}.Tanh(cell)", "hOut", 0, width));
+                    w.Line(StoreAt(v, $"{Sigmoid}({Gate(3)}) * {Tanh}(cell)", "hOut", 0, width));
                 }
                 break;
             case CellKind.Gru:
@@ -458,8 +463,8 @@ internal static partial class ModelEmitter
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                 using (w.Block($"private static void {name}(ref {t} gates, ref {t} h, ref {t} hOut)"))
                 {
-                    w.Line($"{v.Type} n = {Simd}.Tanh({Simd}.MultiplyAdd({Simd}.Sigmoid({Gate(0)}), {Gate(3)}, {Gate(2)}));");
-                    w.Line(StoreAt(v, $"{Simd}.MultiplyAdd({Simd}.Sigmoid({Gate(1)}), {LoadAt(v, "h", 0, width)} - n, n)", "hOut", 0, width));
+                    w.Line($"{v.Type} n = {Tanh}({Simd}.MultiplyAdd({Sigmoid}({Gate(0)}), {Gate(3)}, {Gate(2)}));");
+                    w.Line(StoreAt(v, $"{Simd}.MultiplyAdd({Sigmoid}({Gate(1)}), {LoadAt(v, "h", 0, width)} - n, n)", "hOut", 0, width));
                 }
                 break;
             default:
@@ -467,7 +472,7 @@ internal static partial class ModelEmitter
                 w.Line($"/// <summary>SimpleRNN update of {units}: h' = {act.ToLowerInvariant()}(a).</summary>");
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                 using (w.Block($"private static void {name}(ref {t} gates, ref {t} hOut)"))
-                    w.Line(StoreAt(v, $"{Simd}.{act}({Gate(0)})", "hOut", 0, width));
+                    w.Line(StoreAt(v, $"{Activate(spec, act)}({Gate(0)})", "hOut", 0, width));
                 break;
         }
     }
@@ -621,7 +626,7 @@ internal static partial class ModelEmitter
         {
             string sum = string.Join(" + ", Enumerable.Range(0, split).Select(s => s == 0 ? $"y{c}" : $"y{c}_{s}"));
             string value = d.Activation is Activation.Tanh or Activation.Sigmoid or Activation.Relu
-                ? $"{Simd}.{d.Activation}({sum})"
+                ? $"{Activate(spec, d.Activation.ToString())}({sum})"
                 : sum;
             if (loop)
             {

@@ -15,7 +15,8 @@ internal sealed record ModelSpec(
     EquatableArray<DenseLayerSpec> Head,
     EmbeddingSpec? Embedding,
     string? WeightsFile = null,
-    bool RestState = false)
+    bool RestState = false,
+    bool FastActivations = false)
 {
     public string ElementType => IsDouble ? "double" : "float";
 

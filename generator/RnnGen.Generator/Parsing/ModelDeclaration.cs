@@ -14,7 +14,8 @@ internal sealed record ModelDeclaration(
     EquatableArray<LayerDeclaration> Layers,
     AttributeValue<string>? Weights,
     AttributeValue<bool>? RestState,
-    EquatableArray<UserMember> Members);
+    EquatableArray<UserMember> Members,
+    AttributeValue<bool>? FastActivations = null);
 
 /// <summary>A member the user declared in the model class: its name, whether it is a method, and where its name is.</summary>
 internal sealed record UserMember(string Name, bool IsMethod, LocationInfo? Location);

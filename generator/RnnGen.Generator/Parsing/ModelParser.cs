@@ -65,7 +65,8 @@ internal static class ModelParser
                     token.ThrowIfCancellationRequested();
                     return new UserMember(m.Name, m is IMethodSymbol, LocationInfo.From(m.Locations[0]));
                 })
-                .ToEquatableArray());
+                .ToEquatableArray(),
+            ReadNamed<bool>(modelAttribute, modelSyntax, "FastActivations"));
 
         if (diagnostics.Count > 0)
         {

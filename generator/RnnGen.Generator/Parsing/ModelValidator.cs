@@ -113,7 +113,7 @@ internal static class ModelValidator
         return new ModelSpec(model.Type, model.ElementType?.Value == "double", model.InputSize.Value,
             model.SequenceLength?.Value ?? 64, layers.ToEquatableArray(), head.ToEquatableArray(),
             embedding is null ? null : new EmbeddingSpec(embedding.Size.Value, embedding.Module?.Value ?? "embedding"),
-            model.Weights?.Value, model.RestState?.Value ?? false);
+            model.Weights?.Value, model.RestState?.Value ?? false, model.FastActivations?.Value ?? false);
     }
 
     private static void CheckPositive(AttributeValue<int> value, string what, List<DiagnosticInfo> diagnostics)

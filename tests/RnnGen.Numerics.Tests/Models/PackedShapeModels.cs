@@ -24,3 +24,19 @@ public partial class WideGruDouble;
 [Dense(192, Activation = Activation.Relu)]
 [Dense(5, Activation = Activation.Softmax)]
 public partial class WideStackFloat;
+
+/// <summary>WideLstmFloat with the fast activations (PackedKernelTests), and a GRU layer on top.</summary>
+[RecurrentModel(inputSize: 5, FastActivations = true)]
+[Lstm(40)]
+[Gru(24)]
+[Dense(150, Activation = Activation.Tanh)]
+[Dense(3, Activation = Activation.Sigmoid)]
+public partial class FastActivationsFloat;
+
+/// <summary>The same model with the exact activations, to show the option changes the outputs.</summary>
+[RecurrentModel(inputSize: 5)]
+[Lstm(40)]
+[Gru(24)]
+[Dense(150, Activation = Activation.Tanh)]
+[Dense(3, Activation = Activation.Sigmoid)]
+public partial class ExactActivationsFloat;
