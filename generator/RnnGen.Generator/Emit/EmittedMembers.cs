@@ -38,7 +38,7 @@ internal static class EmittedMembers
         {
             string p = $"Layer{layer.Index}";
             names.AddRange(new[] { p, p + "Gates", p + "ResetUpdate", p + "CandidateInput", p + "CandidateHidden", p + "PreActivation",
-                p + "Backward", p + "BackwardInput", p + "BackwardHidden", p + "BackwardCandidate" });
+                p + "Backward", p + "BackwardCandidate" });
         }
         var packed = new PackedModel(spec);
         foreach (PackedLayer? layer in packed.Layers)
@@ -46,7 +46,7 @@ internal static class EmittedMembers
             if (layer is null) continue;
             string p = $"Layer{layer.Layer.Index}";
             names.AddRange(new[] { layer.Constant, p + "Project", p + "RecurRows", p + "Cell", p + "CellTail" });
-            names.AddRange(layer.Passes.Select(pass => $"{p}Pass{pass.Index}"));
+            names.AddRange(layer.Passes.SelectMany(pass => new[] { $"{p}Pass{pass.Index}", $"{p}Pass{pass.Index}Pair" }));
         }
         if (spec.Head.Count > 0) names.AddRange(new[] { "Head", "HeadBackward", "HeadPacked" });
         foreach (DenseLayerSpec dense in spec.Head)

@@ -29,9 +29,10 @@ internal static partial class ModelEmitter
     {
         string t = spec.ElementType;
         int h = layer.HiddenSize;
-        w.Line($"/// <summary>BPTT through {cellName} layer {layer.Index}: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>");
-        var method = w.Block($"private void Layer{layer.Index}Backward(int steps, {ReadOnlySpan}<{t}> above, {Span}<{t}> below, {Span}<{t}> scratch, {Span}<{t}> initialState)");
+        w.Line($"/// <summary>BPTT through {cellName} layer {layer.Index}: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>");
+        var method = w.Block($"private void Layer{layer.Index}Backward(int steps, {ReadOnlySpan}<{t}> above, {Span}<{t}> below, {Span}<{t}> scratch, {Span}<{t}> initialState, bool inputGradient)");
         w.Line($"{t}[] trace = _training!.Trace;");
+        w.Line($"{t}[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop");
         w.Line($"{Span}<{t}> dh = scratch.Slice(0, {h});          // dL/dh_t flowing back from step t + 1");
         w.Line($"{Span}<{t}> dhPrev = scratch.Slice({h}, {h});    // dL/dh_(t−1)");
         w.Line("dh.Clear();");
@@ -44,8 +45,7 @@ internal static partial class ModelEmitter
         int h = layer.HiddenSize;
         string k = layer.Index.ToString();
         w.Line($"{ReadOnlySpan}<{t}> record = new {ReadOnlySpan}<{t}>(trace, step * StepTraceLength, StepTraceLength);");
-        w.Line($"{ReadOnlySpan}<{t}> x = record.Slice({LayerInput(spec, layer)}, {layer.InputSize});");
-        w.Line($"{ReadOnlySpan}<{t}> hPrev = record.Slice(Trace{k}HPrev, {h});");
+        if (layer.Cell == CellKind.Gru) w.Line($"{ReadOnlySpan}<{t}> hPrev = record.Slice(Trace{k}HPrev, {h});");
         w.Line($"{ReadOnlySpan}<{t}> up = above.Slice(step * {h}, {h});");
         w.Line($"{Span}<{t}> dx = below.Slice(step * {layer.InputSize}, {layer.InputSize});");
     }
@@ -93,20 +93,19 @@ internal static partial class ModelEmitter
                     w.Line("dc[j] = dcj * f;");
                 }
                 WriteBiasGradients(w, spec, layer, "dA", "dA");
-                w.Line("dx.Clear();");
-                w.Line($"Layer{k}BackwardInput(dA, x, dx);");
+                WriteRecord(w, spec, "dA", 4 * h, "");
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightIh", 0, 4 * h, layer.InputSize, "dA", "dx", optional: true);
                 w.Line("dhPrev.Clear();");
-                w.Line($"Layer{k}BackwardHidden(dA, hPrev, dhPrev);");
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 0, 4 * h, h, "dA", "dhPrev", optional: false);
                 w.Line("dhPrev.CopyTo(dh);");
             }
+            w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
+            WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "", LayerInput(spec, layer));
+            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", 4 * h, h, "", $"Trace{k}HPrev");
             int offset = ParameterLayout.StateOffset(spec, layer.Index);
             w.Line($"dh.CopyTo(initialState.Slice({offset}, {h}));");
             w.Line($"dc.CopyTo(initialState.Slice({offset + h}, {h}));");
         }
-        w.Line();
-        WriteBackwardKernel(w, spec, $"Layer{k}BackwardInput", "dW_ih += dA xᵀ and dx += W_ihᵀ dA.", layer.GateRows, new BackwardTerm($"Layer{k}WeightIh", 0, layer.InputSize));
-        w.Line();
-        WriteBackwardKernel(w, spec, $"Layer{k}BackwardHidden", "dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.", layer.GateRows, new BackwardTerm($"Layer{k}WeightHh", 0, h));
     }
 
     private static void WriteGruBackward(CodeWriter w, ModelSpec spec, RecurrentLayerSpec layer)
@@ -179,25 +178,22 @@ internal static partial class ModelEmitter
                     }
                 }
                 WriteBiasGradients(w, spec, layer, "dAx", "dAh");
-                w.Line("dx.Clear();");
-                w.Line($"Layer{k}BackwardInput(dAx, x, dx);");
-                w.Line(layer.ResetAfter
-                    ? $"Layer{k}BackwardHidden(dAh, hPrev, dhPrev);"
-                    : $"Layer{k}BackwardHidden(dAh.Slice(0, {2 * h}), hPrev, dhPrev);");
+                int hiddenRows = layer.ResetAfter ? 3 * h : 2 * h; // reset-before: W_hn's rows went through BackwardCandidate above
+                WriteRecord(w, spec, "dAx", 3 * h, "");
+                WriteRecord(w, spec, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", hiddenRows, $"SequenceLength * {3 * h} + ");
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightIh", 0, 3 * h, layer.InputSize, "dAx", "dx", optional: true);
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 0, hiddenRows, h, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", "dhPrev", optional: false);
                 w.Line("dhPrev.CopyTo(dh);");
             }
+            w.Line(layer.ResetAfter
+                ? "// dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once"
+                : "// dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh[r, z] += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once");
+            WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "", LayerInput(spec, layer));
+            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", layer.ResetAfter ? 3 * h : 2 * h, h, $"SequenceLength * {3 * h} + ", $"Trace{k}HPrev");
             w.Line($"dh.CopyTo(initialState.Slice({ParameterLayout.StateOffset(spec, layer.Index)}, {h}));");
         }
-        w.Line();
-        WriteBackwardKernel(w, spec, $"Layer{k}BackwardInput", "dW_ih += dA_x xᵀ and dx += W_ihᵀ dA_x.", 3 * h, new BackwardTerm($"Layer{k}WeightIh", 0, layer.InputSize));
-        w.Line();
-        if (layer.ResetAfter)
+        if (!layer.ResetAfter)
         {
-            WriteBackwardKernel(w, spec, $"Layer{k}BackwardHidden", "dW_hh += dA_h h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA_h (rows [r, z, n]).", 3 * h, new BackwardTerm($"Layer{k}WeightHh", 0, h));
-        }
-        else
-        {
-            WriteBackwardKernel(w, spec, $"Layer{k}BackwardHidden", "dW_hh += dA_h h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA_h (rows [r, z]).", 2 * h, new BackwardTerm($"Layer{k}WeightHh", 0, h));
             w.Line();
             WriteBackwardKernel(w, spec, $"Layer{k}BackwardCandidate", "dW_hn += dAn (r ⊙ h_(t−1))ᵀ and d(r ⊙ h_(t−1)) += W_hnᵀ dAn (rows n).", h, new BackwardTerm($"Layer{k}WeightHh", 2 * h, h));
         }
@@ -225,18 +221,17 @@ internal static partial class ModelEmitter
                     w.Line(relu ? "dA[j] = hNew[j] > 0 ? dhj : 0;" : "dA[j] = dhj * (1 - hNew[j] * hNew[j]);");
                 }
                 WriteBiasGradients(w, spec, layer, "dA", "dA");
-                w.Line("dx.Clear();");
-                w.Line($"Layer{k}BackwardInput(dA, x, dx);");
+                WriteRecord(w, spec, "dA", h, "");
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightIh", 0, h, layer.InputSize, "dA", "dx", optional: true);
                 w.Line("dhPrev.Clear();");
-                w.Line($"Layer{k}BackwardHidden(dA, hPrev, dhPrev);");
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 0, h, h, "dA", "dhPrev", optional: false);
                 w.Line("dhPrev.CopyTo(dh);");
             }
+            w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
+            WriteOuterProducts(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "", LayerInput(spec, layer));
+            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", h, h, "", $"Trace{k}HPrev");
             w.Line($"dh.CopyTo(initialState.Slice({ParameterLayout.StateOffset(spec, layer.Index)}, {h}));");
         }
-        w.Line();
-        WriteBackwardKernel(w, spec, $"Layer{k}BackwardInput", "dW_ih += dA xᵀ and dx += W_ihᵀ dA.", h, new BackwardTerm($"Layer{k}WeightIh", 0, layer.InputSize));
-        w.Line();
-        WriteBackwardKernel(w, spec, $"Layer{k}BackwardHidden", "dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.", h, new BackwardTerm($"Layer{k}WeightHh", 0, h));
     }
 
     private static void WriteHeadBackward(CodeWriter w, ModelSpec spec)
@@ -291,6 +286,31 @@ internal static partial class ModelEmitter
             w.Line();
             WriteBackwardKernel(w, spec, $"Dense{d.Index}Backward", $"Dense layer {d.Index}: dW += da xᵀ and dx += Wᵀ da.", d.OutputSize, new BackwardTerm($"Dense{d.Index}Weight", 0, d.InputSize));
         }
+    }
+
+
+    /// <summary>dx += Wᵀ dA for one recorded step; an <paramref name="optional"/> one (into the layer's input) is cleared first and skipped when dL/dx is not wanted.</summary>
+    private static void WriteTransposedProduct(CodeWriter w, ModelSpec spec, string weight, int firstRow, int rows, int columns, string dA, string dx, bool optional)
+    {
+        string t = spec.ElementType;
+        string offset = firstRow == 0 ? weight : $"{weight} + {firstRow * columns}";
+        string call = $"global::RnnGen.BackwardKernels.AddTransposedProduct(new {ReadOnlySpan}<{t}>(_parameters, {offset}, {rows * columns}), {rows}, {columns}, {dA}, {dx});";
+        w.Line(optional ? $"if (inputGradient) {{ {dx}.Clear(); {call} }}" : call);
+    }
+
+    /// <summary>Records a step's pre-activation gradients in the history at <paramref name="region"/>, <paramref name="rows"/> per step.</summary>
+    private static void WriteRecord(CodeWriter w, ModelSpec spec, string dA, int rows, string region)
+    {
+        string t = spec.ElementType;
+        w.Line($"{dA}.CopyTo(new {Span}<{t}>(history, {region}step * {rows}, {rows}));");
+    }
+
+    /// <summary>dW += Σ_t dA_t inputᵀ over the window: the recorded gradients against a trace slice, once per Backward call.</summary>
+    private static void WriteOuterProducts(CodeWriter w, ModelSpec spec, string weight, int rows, int columns, string region, string input)
+    {
+        string t = spec.ElementType;
+        w.Line($"global::RnnGen.BackwardKernels.AddOuterProducts(new {Span}<{t}>(_gradients, {weight}, {rows * columns}), {rows}, {columns}, " +
+            $"new {ReadOnlySpan}<{t}>(history, {(region.Length == 0 ? "0" : region.TrimEnd(' ', '+'))}, steps * {rows}), new {ReadOnlySpan}<{t}>(trace, {input}, trace.Length - {input}), StepTraceLength, steps);");
     }
 
     /// <summary>

@@ -187,6 +187,8 @@ internal static partial class ModelEmitter
         {
             w.Line();
             WritePass(w, spec, layer, pass);
+            w.Line();
+            WritePassPair(w, spec, layer, pass);
         }
         WriteCellMethods(w, spec, layer);
     }
@@ -332,14 +334,27 @@ internal static partial class ModelEmitter
             using (w.Block("for (int first = 0; first < rows; first += streams)"))
             {
                 w.Line("int end = global::System.Math.Min(rows, first + streams);");
+                string Arguments(string row, string state) =>
+                    $"ref {MemoryMarshal}.GetReference(projections.Slice({row} * {layer.ProjectionLength})), ref {MemoryMarshal}.GetReference({state}.Layer{l.Index}Hidden), " +
+                    (l.HasCellState ? $"ref {MemoryMarshal}.GetReference({state}.Layer{l.Index}Cell), " : "") +
+                    $"ref {MemoryMarshal}.GetReference(hidden.Slice({row} * {h}))";
                 foreach (PackedPass pass in layer.Passes)
                 {
-                    using (w.Block("for (int row = first; row < end; row++)"))
+                    w.Line($"// Pass {pass.Index}: two streams at a time, then the odd one");
+                    using (w.Block())
                     {
-                        w.Line("ref State state = ref states[(start + row) % streams];");
-                        string cell = l.HasCellState ? $"ref {MemoryMarshal}.GetReference(state.Layer{l.Index}Cell), " : "";
-                        w.Line($"Layer{l.Index}Pass{pass.Index}(ref w, ref {MemoryMarshal}.GetReference(projections.Slice(row * {layer.ProjectionLength})), " +
-                            $"ref {MemoryMarshal}.GetReference(state.Layer{l.Index}Hidden), {cell}ref {MemoryMarshal}.GetReference(hidden.Slice(row * {h})));");
+                        w.Line("int row = first;");
+                        using (w.Block("for (; row + 1 < end; row += 2)"))
+                        {
+                            w.Line("ref State a = ref states[(start + row) % streams];");
+                            w.Line("ref State b = ref states[(start + row + 1) % streams];");
+                            w.Line($"Layer{l.Index}Pass{pass.Index}Pair(ref w, {Arguments("row", "a")}, {Arguments("(row + 1)", "b")});");
+                        }
+                        using (w.Block("if (row < end)"))
+                        {
+                            w.Line("ref State state = ref states[(start + row) % streams];");
+                            w.Line($"Layer{l.Index}Pass{pass.Index}(ref w, {Arguments("row", "state")});");
+                        }
                     }
                 }
                 using (w.Block("for (int row = first; row < end; row++)"))
@@ -403,6 +418,84 @@ internal static partial class ModelEmitter
                 if (l.Cell == CellKind.Gru) arguments.Add($"ref {Ref}.Add(ref h, {unit})");
                 arguments.Add($"ref {Ref}.Add(ref hOut, {unit})");
                 w.Line($"Layer{l.Index}Cell{(tail ? "Tail" : "")}({string.Join(", ", arguments)});");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Layer{n}Pass{p}Pair: the pass for two rows of distinct streams (A and B) at once. Chunks go a few at a time (at
+    /// most eight accumulators: both streams' gates), and each weight vector is loaded once for both streams' FMAs, so a
+    /// batch reads the weights half as often as two single passes.
+    /// </summary>
+    private static void WritePassPair(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass)
+    {
+        string t = spec.ElementType;
+        VectorWidth v = layer.Width;
+        RecurrentLayerSpec l = layer.Layer;
+        int lanes = v.Lanes;
+        int first = pass.FirstChunk * lanes;
+        int last = System.Math.Min(l.HiddenSize, (pass.FirstChunk + pass.ChunkCount) * lanes) - 1;
+        string[] recurrent = l.Cell == CellKind.Gru ? new[] { "r", "z", "nh" } : WeightGates(l.Cell);
+        int rowLength = pass.ChunkCount * layer.WeightBlocks * lanes;
+        int hiddenRows = pass.Offset + pass.ChunkCount * layer.BiasBlocks * lanes + l.InputSize * rowLength;
+        int perGroup = System.Math.Max(1, 4 / layer.WeightBlocks);
+        string[] streams = { "A", "B" };
+        string cellParameters(string s) => l.HasCellState ? $", ref {t} c{s}" : "";
+        w.Line($"/// <summary>Layer {l.Index}, pass {pass.Index} for two streams A and B: hidden units {first}..{last}.</summary>");
+        using (w.Block($"private static void Layer{l.Index}Pass{pass.Index}Pair(ref {t} w, " +
+            string.Join(", ", streams.Select(s => $"ref {t} proj{s}, ref {t} h{s}{cellParameters(s)}, ref {t} hOut{s}")) + ")"))
+        {
+            for (int group = 0; group < pass.ChunkCount; group += perGroup)
+            {
+                int count = System.Math.Min(perGroup, pass.ChunkCount - group);
+                w.Line($"// Chunk{(count > 1 ? "s" : "")} {group}{(count > 1 ? $"..{group + count - 1}" : "")} of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked");
+                using (w.Block())
+                {
+                    for (int j = group; j < group + count; j++)
+                    {
+                        int chunk = pass.FirstChunk + j;
+                        foreach (string s in streams)
+                            for (int b = 0; b < recurrent.Length; b++)
+                            {
+                                string init = l.Cell == CellKind.Gru && b == 2
+                                    ? $"{v.Static}.LoadUnsafe(ref w, {pass.Offset + (j * layer.BiasBlocks + 3) * lanes})"
+                                    : $"{v.Static}.LoadUnsafe(ref proj{s}, {layer.Slot(chunk, b)})";
+                                w.Line($"{v.Type} {recurrent[b]}{j}{s} = {init};");
+                            }
+                    }
+                    w.Line($"ref {t} row = ref {Ref}.Add(ref w, {hiddenRows + group * layer.WeightBlocks * lanes});");
+                    using (w.Block($"for (int k = 0; k < {l.HiddenSize}; k++)"))
+                    {
+                        foreach (string s in streams)
+                            w.Line($"{v.Type} hk{s} = {v.Static}.Create({Ref}.Add(ref h{s}, k));");
+                        for (int j = group; j < group + count; j++)
+                            for (int b = 0; b < recurrent.Length; b++)
+                            {
+                                w.Line($"{v.Type} w{j}{recurrent[b]} = {v.Static}.LoadUnsafe(ref row, {((j - group) * layer.WeightBlocks + b) * lanes});");
+                                foreach (string s in streams)
+                                    w.Line($"{recurrent[b]}{j}{s} = {Simd}.MultiplyAdd(w{j}{recurrent[b]}, hk{s}, {recurrent[b]}{j}{s});");
+                            }
+                        w.Line($"row = ref {Ref}.Add(ref row, {rowLength});");
+                    }
+                    for (int j = group; j < group + count; j++)
+                        foreach (string s in streams)
+                            for (int b = 0; b < recurrent.Length; b++)
+                                w.Line($"{v.Static}.StoreUnsafe({recurrent[b]}{j}{s}, ref proj{s}, {layer.Slot(pass.FirstChunk + j, RecurrentSlot(l.Cell, b))});");
+                }
+            }
+            foreach (string s in streams)
+            {
+                for (int j = 0; j < pass.ChunkCount; j++)
+                {
+                    int chunk = pass.FirstChunk + j;
+                    int unit = chunk * lanes;
+                    bool tail = unit + lanes > l.HiddenSize;
+                    var arguments = new List<string> { $"ref {Ref}.Add(ref proj{s}, {layer.Slot(chunk, 0)})" };
+                    if (l.HasCellState) arguments.Add($"ref {Ref}.Add(ref c{s}, {unit})");
+                    if (l.Cell == CellKind.Gru) arguments.Add($"ref {Ref}.Add(ref h{s}, {unit})");
+                    arguments.Add($"ref {Ref}.Add(ref hOut{s}, {unit})");
+                    w.Line($"Layer{l.Index}Cell{(tail ? "Tail" : "")}({string.Join(", ", arguments)});");
+                }
             }
         }
     }

@@ -33,6 +33,7 @@ internal static partial class ModelEmitter
             w.Line($"public readonly {t}[] Above = new {t}[SequenceLength * WidestVector];");
             w.Line($"public readonly {t}[] Below = new {t}[SequenceLength * WidestVector];");
             w.Line($"public readonly {t}[] Scratch = new {t}[BackwardScratchLength];");
+            w.Line($"public readonly {t}[] History = new {t}[SequenceLength * {TrainingLayout.HistoryWidth(spec)}]; // a layer's pre-activation gradients per step");
             w.Line($"public readonly {t}[] InitialStateGradients = new {t}[State.Length];");
             w.Line($"public readonly {t}[] Outputs = new {t}[SequenceLength * OutputSize];");
             w.Line($"public readonly {t}[] OutputGradients = new {t}[SequenceLength * OutputSize];");
@@ -185,7 +186,8 @@ internal static partial class ModelEmitter
             if (top.Dropout > 0) w.Line($"ApplyDropoutMasks(steps, above, Trace{top.Index}Mask, {top.HiddenSize}); // through the top layer's dropout");
             for (int i = spec.Layers.Count - 1; i >= 0; i--)
             {
-                w.Line($"Layer{i}Backward(steps, above, below, training.Scratch, training.InitialStateGradients);");
+                string wanted = i > 0 ? "true" : spec.Embedding is not null ? "!inputGradients.IsEmpty || training.TokenInput" : "!inputGradients.IsEmpty";
+                w.Line($"Layer{i}Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: {wanted});");
                 if (i > 0 && spec.Layers[i - 1].Dropout > 0)
                     w.Line($"ApplyDropoutMasks(steps, below, Trace{i - 1}Mask, {spec.Layers[i - 1].HiddenSize}); // through layer {i - 1}'s dropout");
                 if (i > 0) w.Line("swap = above; above = below; below = swap;");

@@ -63,6 +63,13 @@ internal static class TrainingLayout
     public static int Widest(ModelSpec spec) =>
         new[] { spec.InputSize }.Concat(spec.Layers.Select(l => l.HiddenSize)).Concat(spec.Head.Select(d => d.OutputSize)).Max();
 
+    /// <summary>
+    /// Values per step of the backward history (the pre-activation gradients the weight gradients are built from after
+    /// the step loop): a layer's gate rows, or for a GRU its input-side and recurrent-side rows (3H each).
+    /// </summary>
+    public static int HistoryWidth(ModelSpec spec) =>
+        spec.Layers.Max(l => l.Cell == CellKind.Gru ? 6 * l.HiddenSize : l.GateRows);
+
     /// <summary>Scratch for one backward step: carried dh and dc, the new dh, pre-activation gradients, temporaries.</summary>
     public static int BackwardScratchLength(ModelSpec spec) =>
         System.Math.Max(spec.Layers.Max(l => 12 * l.HiddenSize), 3 * Widest(spec));

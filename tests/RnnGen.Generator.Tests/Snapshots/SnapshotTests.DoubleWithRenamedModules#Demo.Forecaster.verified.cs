@@ -901,10 +901,20 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                for (int row = first; row < end; row++)
+                // Pass 0: two streams at a time, then the odd one
                 {
-                    ref State state = ref states[(start + row) % streams];
-                    Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)));
+                    int row = first;
+                    for (; row + 1 < end; row += 2)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 8)));
+                    }
+                    if (row < end)
+                    {
+                        ref State state = ref states[(start + row) % streams];
+                        Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)));
+                    }
                 }
                 for (int row = first; row < end; row++)
                 {
@@ -945,6 +955,77 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1, ref proj, 28);
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 4));
+        }
+
+        /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..7.</summary>
+        private static void Layer0Pass0Pair(ref double w, ref double projA, ref double hA, ref double hOutA, ref double projB, ref double hB, ref double hOutB)
+        {
+            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> r0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> z0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> nh0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 12);
+                global::System.Runtime.Intrinsics.Vector256<double> r0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> z0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> nh0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 12);
+                ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 104);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<double> w0r = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    r0A = global::RnnGen.Simd.MultiplyAdd(w0r, hkA, r0A);
+                    r0B = global::RnnGen.Simd.MultiplyAdd(w0r, hkB, r0B);
+                    global::System.Runtime.Intrinsics.Vector256<double> w0z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    z0A = global::RnnGen.Simd.MultiplyAdd(w0z, hkA, z0A);
+                    z0B = global::RnnGen.Simd.MultiplyAdd(w0z, hkB, z0B);
+                    global::System.Runtime.Intrinsics.Vector256<double> w0nh = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    nh0A = global::RnnGen.Simd.MultiplyAdd(w0nh, hkA, nh0A);
+                    nh0B = global::RnnGen.Simd.MultiplyAdd(w0nh, hkB, nh0B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0A, ref projA, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0A, ref projA, 12);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0B, ref projB, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0B, ref projB, 12);
+            }
+            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> r1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> z1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> nh1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 28);
+                global::System.Runtime.Intrinsics.Vector256<double> r1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> z1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> nh1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 28);
+                ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 116);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<double> w1r = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    r1A = global::RnnGen.Simd.MultiplyAdd(w1r, hkA, r1A);
+                    r1B = global::RnnGen.Simd.MultiplyAdd(w1r, hkB, r1B);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    z1A = global::RnnGen.Simd.MultiplyAdd(w1z, hkA, z1A);
+                    z1B = global::RnnGen.Simd.MultiplyAdd(w1z, hkB, z1B);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1nh = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    nh1A = global::RnnGen.Simd.MultiplyAdd(w1nh, hkA, nh1A);
+                    nh1B = global::RnnGen.Simd.MultiplyAdd(w1nh, hkB, nh1B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1A, ref projA, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1A, ref projA, 28);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1B, ref projB, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1B, ref projB, 28);
+            }
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 4));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 4));
         }
 
         /// <summary>GRU update of 4 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>
@@ -1170,10 +1251,20 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                for (int row = first; row < end; row++)
+                // Pass 0: two streams at a time, then the odd one
                 {
-                    ref State state = ref states[(start + row) % streams];
-                    Layer1Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)));
+                    int row = first;
+                    for (; row + 1 < end; row += 2)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        Layer1Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 8)));
+                    }
+                    if (row < end)
+                    {
+                        ref State state = ref states[(start + row) % streams];
+                        Layer1Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)));
+                    }
                 }
                 for (int row = first; row < end; row++)
                 {
@@ -1220,6 +1311,91 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 28);
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 4));
+        }
+
+        /// <summary>Layer 1, pass 0 for two streams A and B: hidden units 0..7.</summary>
+        private static void Layer1Pass0Pair(ref double w, ref double projA, ref double hA, ref double cA, ref double hOutA, ref double projB, ref double hB, ref double cB, ref double hOutB)
+        {
+            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<double> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 12);
+                global::System.Runtime.Intrinsics.Vector256<double> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<double> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 12);
+                ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 288);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<double> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
+                    global::System.Runtime.Intrinsics.Vector256<double> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
+                    global::System.Runtime.Intrinsics.Vector256<double> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<double> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 12);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 12);
+            }
+            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256<double> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 28);
+                global::System.Runtime.Intrinsics.Vector256<double> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256<double> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 28);
+                ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 304);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<double> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 28);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 28);
+            }
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 4));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 4));
         }
 
         /// <summary>LSTM update of 4 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
@@ -1286,6 +1462,7 @@ namespace Demo
             public readonly double[] Above = new double[SequenceLength * WidestVector];
             public readonly double[] Below = new double[SequenceLength * WidestVector];
             public readonly double[] Scratch = new double[BackwardScratchLength];
+            public readonly double[] History = new double[SequenceLength * 48]; // a layer's pre-activation gradients per step
             public readonly double[] InitialStateGradients = new double[State.Length];
             public readonly double[] Outputs = new double[SequenceLength * OutputSize];
             public readonly double[] OutputGradients = new double[SequenceLength * OutputSize];
@@ -1362,9 +1539,9 @@ namespace Demo
             // Head, step by step: dL/dh of the top layer into `above`, [steps, 8].
             for (int step = 0; step < steps; step++)
                 HeadBackward(new global::System.ReadOnlySpan<double>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 8, 8), training.Scratch);
-            Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: true);
             swap = above; above = below; below = swap;
-            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: !inputGradients.IsEmpty);
             if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
         }
 
@@ -1482,10 +1659,11 @@ namespace Demo
         //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
         //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
         //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
-        /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
-        private void Layer1Backward(int steps, global::System.ReadOnlySpan<double> above, global::System.Span<double> below, global::System.Span<double> scratch, global::System.Span<double> initialState)
+        /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
+        private void Layer1Backward(int steps, global::System.ReadOnlySpan<double> above, global::System.Span<double> below, global::System.Span<double> scratch, global::System.Span<double> initialState, bool inputGradient)
         {
             double[] trace = _training!.Trace;
+            double[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<double> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1
             global::System.Span<double> dhPrev = scratch.Slice(8, 8);    // dL/dh_(t−1)
             dh.Clear();
@@ -1495,8 +1673,6 @@ namespace Demo
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<double> record = new global::System.ReadOnlySpan<double>(trace, step * StepTraceLength, StepTraceLength);
-                global::System.ReadOnlySpan<double> x = record.Slice(Trace0H, 8);
-                global::System.ReadOnlySpan<double> hPrev = record.Slice(Trace1HPrev, 8);
                 global::System.ReadOnlySpan<double> up = above.Slice(step * 8, 8);
                 global::System.Span<double> dx = below.Slice(step * 8, 8);
                 global::System.ReadOnlySpan<double> cPrev = record.Slice(Trace1CPrev, 8);
@@ -1516,70 +1692,17 @@ namespace Demo
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer1BiasIh, 32), dA, new global::System.Span<double>(_gradients, Layer1BiasIh, 32));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer1BiasHh, 32), dA, new global::System.Span<double>(_gradients, Layer1BiasHh, 32));   // db_hh += dA
-                dx.Clear();
-                Layer1BackwardInput(dA, x, dx);
+                dA.CopyTo(new global::System.Span<double>(history, step * 32, 32));
+                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightIh, 256), 32, 8, dA, dx); }
                 dhPrev.Clear();
-                Layer1BackwardHidden(dA, hPrev, dhPrev);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightHh, 256), 32, 8, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
+            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer1WeightIh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), new global::System.ReadOnlySpan<double>(trace, Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer1WeightHh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), new global::System.ReadOnlySpan<double>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(8, 8));
             dc.CopyTo(initialState.Slice(16, 8));
-        }
-
-        /// <summary>dW_ih += dA xᵀ and dx += W_ihᵀ dA.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer1BackwardInput(global::System.ReadOnlySpan<double> dA, global::System.ReadOnlySpan<double> x, global::System.Span<double> dx)
-        {
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref double gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref double dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 32; row++)
-            {
-                double a = dA[row];
-                ref double wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer1WeightIh + (row) * 8);
-                ref double gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer1WeightIh + (row) * 8);
-                global::System.Numerics.Vector<double> av = new global::System.Numerics.Vector<double>(a);
-                int k = 0;
-                for (; k <= 8 - global::System.Numerics.Vector<double>.Count; k += global::System.Numerics.Vector<double>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 8; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
-        }
-
-        /// <summary>dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer1BackwardHidden(global::System.ReadOnlySpan<double> dA, global::System.ReadOnlySpan<double> x, global::System.Span<double> dx)
-        {
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref double gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref double dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 32; row++)
-            {
-                double a = dA[row];
-                ref double wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer1WeightHh + (row) * 8);
-                ref double gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer1WeightHh + (row) * 8);
-                global::System.Numerics.Vector<double> av = new global::System.Numerics.Vector<double>(a);
-                int k = 0;
-                for (; k <= 8 - global::System.Numerics.Vector<double>.Count; k += global::System.Numerics.Vector<double>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 8; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
         }
 
         // ── Layer 0 backward (GRU, reset after the product). With dh = dL/dh_t and the record [r, z, n, hn]:
@@ -1588,10 +1711,11 @@ namespace Demo
         //   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)
         //   input rows [r, z, n] get [dA_r, dA_z, dAn];   recurrent rows [r, z, n] get [dA_r, dA_z, dhn]
         //   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h
-        /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
-        private void Layer0Backward(int steps, global::System.ReadOnlySpan<double> above, global::System.Span<double> below, global::System.Span<double> scratch, global::System.Span<double> initialState)
+        /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
+        private void Layer0Backward(int steps, global::System.ReadOnlySpan<double> above, global::System.Span<double> below, global::System.Span<double> scratch, global::System.Span<double> initialState, bool inputGradient)
         {
             double[] trace = _training!.Trace;
+            double[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<double> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1
             global::System.Span<double> dhPrev = scratch.Slice(8, 8);    // dL/dh_(t−1)
             dh.Clear();
@@ -1600,7 +1724,6 @@ namespace Demo
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<double> record = new global::System.ReadOnlySpan<double>(trace, step * StepTraceLength, StepTraceLength);
-                global::System.ReadOnlySpan<double> x = record.Slice(TraceInput, 3);
                 global::System.ReadOnlySpan<double> hPrev = record.Slice(Trace0HPrev, 8);
                 global::System.ReadOnlySpan<double> up = above.Slice(step * 8, 8);
                 global::System.Span<double> dx = below.Slice(step * 3, 3);
@@ -1622,68 +1745,16 @@ namespace Demo
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer0BiasIh, 24), dAx, new global::System.Span<double>(_gradients, Layer0BiasIh, 24));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer0BiasHh, 24), dAh, new global::System.Span<double>(_gradients, Layer0BiasHh, 24));   // db_hh += dA
-                dx.Clear();
-                Layer0BackwardInput(dAx, x, dx);
-                Layer0BackwardHidden(dAh, hPrev, dhPrev);
+                dAx.CopyTo(new global::System.Span<double>(history, step * 24, 24));
+                dAh.CopyTo(new global::System.Span<double>(history, SequenceLength * 24 + step * 24, 24));
+                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightIh, 72), 24, 3, dAx, dx); }
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightHh, 192), 24, 8, dAh, dhPrev);
                 dhPrev.CopyTo(dh);
             }
+            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer0WeightIh, 72), 24, 3, new global::System.ReadOnlySpan<double>(history, 0, steps * 24), new global::System.ReadOnlySpan<double>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer0WeightHh, 192), 24, 8, new global::System.ReadOnlySpan<double>(history, SequenceLength * 24, steps * 24), new global::System.ReadOnlySpan<double>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 8));
-        }
-
-        /// <summary>dW_ih += dA_x xᵀ and dx += W_ihᵀ dA_x.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardInput(global::System.ReadOnlySpan<double> dA, global::System.ReadOnlySpan<double> x, global::System.Span<double> dx)
-        {
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref double gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref double dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 24; row++)
-            {
-                double a = dA[row];
-                ref double wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 3);
-                ref double gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 3);
-                global::System.Numerics.Vector<double> av = new global::System.Numerics.Vector<double>(a);
-                int k = 0;
-                for (; k <= 3 - global::System.Numerics.Vector<double>.Count; k += global::System.Numerics.Vector<double>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 3; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
-        }
-
-        /// <summary>dW_hh += dA_h h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA_h (rows [r, z, n]).</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardHidden(global::System.ReadOnlySpan<double> dA, global::System.ReadOnlySpan<double> x, global::System.Span<double> dx)
-        {
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref double gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref double dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 24; row++)
-            {
-                double a = dA[row];
-                ref double wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 8);
-                ref double gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 8);
-                global::System.Numerics.Vector<double> av = new global::System.Numerics.Vector<double>(a);
-                int k = 0;
-                for (; k <= 8 - global::System.Numerics.Vector<double>.Count; k += global::System.Numerics.Vector<double>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 8; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
         }
 
         // ── Head backward, one step. For y = act(a), a = W x + b and dy = dL/dy:

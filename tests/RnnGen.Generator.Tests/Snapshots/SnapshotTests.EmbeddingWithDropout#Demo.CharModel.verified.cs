@@ -981,10 +981,20 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                for (int row = first; row < end; row++)
+                // Pass 0: two streams at a time, then the odd one
                 {
-                    ref State state = ref states[(start + row) % streams];
-                    Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 12)));
+                    int row = first;
+                    for (; row + 1 < end; row += 2)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 12)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 12)));
+                    }
+                    if (row < end)
+                    {
+                        ref State state = ref states[(start + row) % streams];
+                        Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 12)));
+                    }
                 }
                 for (int row = first; row < end; row++)
                 {
@@ -1025,6 +1035,77 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1, ref proj, 56);
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
             Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
+        }
+
+        /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..11.</summary>
+        private static void Layer0Pass0Pair(ref float w, ref float projA, ref float hA, ref float hOutA, ref float projB, ref float hB, ref float hOutB)
+        {
+            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> r0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> r0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 448);
+                for (int k = 0; k < 12; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w0r = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    r0A = global::RnnGen.Simd.MultiplyAdd(w0r, hkA, r0A);
+                    r0B = global::RnnGen.Simd.MultiplyAdd(w0r, hkB, r0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    z0A = global::RnnGen.Simd.MultiplyAdd(w0z, hkA, z0A);
+                    z0B = global::RnnGen.Simd.MultiplyAdd(w0z, hkB, z0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0nh = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    nh0A = global::RnnGen.Simd.MultiplyAdd(w0nh, hkA, nh0A);
+                    nh0B = global::RnnGen.Simd.MultiplyAdd(w0nh, hkB, nh0B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0B, ref projB, 24);
+            }
+            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> r1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> z1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> nh1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> r1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> z1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> nh1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 56);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 472);
+                for (int k = 0; k < 12; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1r = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    r1A = global::RnnGen.Simd.MultiplyAdd(w1r, hkA, r1A);
+                    r1B = global::RnnGen.Simd.MultiplyAdd(w1r, hkB, r1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    z1A = global::RnnGen.Simd.MultiplyAdd(w1z, hkA, z1A);
+                    z1B = global::RnnGen.Simd.MultiplyAdd(w1z, hkB, z1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1nh = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    nh1A = global::RnnGen.Simd.MultiplyAdd(w1nh, hkA, nh1A);
+                    nh1B = global::RnnGen.Simd.MultiplyAdd(w1nh, hkB, nh1B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1A, ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1A, ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1A, ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1B, ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1B, ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1B, ref projB, 56);
+            }
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 8));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
         }
 
         /// <summary>GRU update of 8 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>
@@ -1258,10 +1339,20 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                for (int row = first; row < end; row++)
+                // Pass 0: two streams at a time, then the odd one
                 {
-                    ref State state = ref states[(start + row) % streams];
-                    Layer1Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 10)));
+                    int row = first;
+                    for (; row + 1 < end; row += 2)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        Layer1Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 10)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 10)));
+                    }
+                    if (row < end)
+                    {
+                        ref State state = ref states[(start + row) % streams];
+                        Layer1Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 10)));
+                    }
                 }
                 for (int row = first; row < end; row++)
                 {
@@ -1308,6 +1399,91 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 56);
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
             Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
+        }
+
+        /// <summary>Layer 1, pass 0 for two streams A and B: hidden units 0..9.</summary>
+        private static void Layer1Pass0Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
+        {
+            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 24);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 832);
+                for (int k = 0; k < 10; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
+            }
+            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 56);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 864);
+                for (int k = 0; k < 10; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 56);
+            }
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 8));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
         }
 
         /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
@@ -1407,6 +1583,7 @@ namespace Demo
             public readonly float[] Above = new float[SequenceLength * WidestVector];
             public readonly float[] Below = new float[SequenceLength * WidestVector];
             public readonly float[] Scratch = new float[BackwardScratchLength];
+            public readonly float[] History = new float[SequenceLength * 72]; // a layer's pre-activation gradients per step
             public readonly float[] InitialStateGradients = new float[State.Length];
             public readonly float[] Outputs = new float[SequenceLength * OutputSize];
             public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
@@ -1514,10 +1691,10 @@ namespace Demo
             for (int step = 0; step < steps; step++)
                 HeadBackward(new global::System.ReadOnlySpan<float>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 10, 10), training.Scratch);
             ApplyDropoutMasks(steps, above, Trace1Mask, 10); // through the top layer's dropout
-            Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: true);
             ApplyDropoutMasks(steps, below, Trace0Mask, 12); // through layer 0's dropout
             swap = above; above = below; below = swap;
-            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: !inputGradients.IsEmpty || training.TokenInput);
             // Embedding: each step's dL/dx goes to the row of the token it came from.
             if (training.TokenInput)
                 for (int step = 0; step < steps; step++)
@@ -1690,10 +1867,11 @@ namespace Demo
         //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
         //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
         //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
-        /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
-        private void Layer1Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
+        private void Layer1Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
+            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 10);          // dL/dh_t flowing back from step t + 1
             global::System.Span<float> dhPrev = scratch.Slice(10, 10);    // dL/dh_(t−1)
             dh.Clear();
@@ -1703,8 +1881,6 @@ namespace Demo
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
-                global::System.ReadOnlySpan<float> x = record.Slice(Trace0Dropped, 12);
-                global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace1HPrev, 10);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 10, 10);
                 global::System.Span<float> dx = below.Slice(step * 12, 12);
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace1CPrev, 10);
@@ -1724,70 +1900,17 @@ namespace Demo
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasIh, 40), dA, new global::System.Span<float>(_gradients, Layer1BiasIh, 40));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasHh, 40), dA, new global::System.Span<float>(_gradients, Layer1BiasHh, 40));   // db_hh += dA
-                dx.Clear();
-                Layer1BackwardInput(dA, x, dx);
+                dA.CopyTo(new global::System.Span<float>(history, step * 40, 40));
+                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 480), 40, 12, dA, dx); }
                 dhPrev.Clear();
-                Layer1BackwardHidden(dA, hPrev, dhPrev);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 400), 40, 10, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
+            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightIh, 480), 40, 12, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), new global::System.ReadOnlySpan<float>(trace, Trace0Dropped, trace.Length - Trace0Dropped), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightHh, 400), 40, 10, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), new global::System.ReadOnlySpan<float>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(12, 10));
             dc.CopyTo(initialState.Slice(22, 10));
-        }
-
-        /// <summary>dW_ih += dA xᵀ and dx += W_ihᵀ dA.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer1BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 40; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer1WeightIh + (row) * 12);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer1WeightIh + (row) * 12);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 12 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 12; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
-        }
-
-        /// <summary>dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer1BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 40; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer1WeightHh + (row) * 10);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer1WeightHh + (row) * 10);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 10 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 10; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
         }
 
         // ── Layer 0 backward (GRU, reset after the product). With dh = dL/dh_t and the record [r, z, n, hn]:
@@ -1796,10 +1919,11 @@ namespace Demo
         //   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)
         //   input rows [r, z, n] get [dA_r, dA_z, dAn];   recurrent rows [r, z, n] get [dA_r, dA_z, dhn]
         //   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h
-        /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
-        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
+        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
+            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 12);          // dL/dh_t flowing back from step t + 1
             global::System.Span<float> dhPrev = scratch.Slice(12, 12);    // dL/dh_(t−1)
             dh.Clear();
@@ -1808,7 +1932,6 @@ namespace Demo
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
-                global::System.ReadOnlySpan<float> x = record.Slice(TraceInput, 8);
                 global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 12);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 12, 12);
                 global::System.Span<float> dx = below.Slice(step * 8, 8);
@@ -1830,68 +1953,16 @@ namespace Demo
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 36), dAx, new global::System.Span<float>(_gradients, Layer0BiasIh, 36));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 36), dAh, new global::System.Span<float>(_gradients, Layer0BiasHh, 36));   // db_hh += dA
-                dx.Clear();
-                Layer0BackwardInput(dAx, x, dx);
-                Layer0BackwardHidden(dAh, hPrev, dhPrev);
+                dAx.CopyTo(new global::System.Span<float>(history, step * 36, 36));
+                dAh.CopyTo(new global::System.Span<float>(history, SequenceLength * 36 + step * 36, 36));
+                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 288), 36, 8, dAx, dx); }
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 432), 36, 12, dAh, dhPrev);
                 dhPrev.CopyTo(dh);
             }
+            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 288), 36, 8, new global::System.ReadOnlySpan<float>(history, 0, steps * 36), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 432), 36, 12, new global::System.ReadOnlySpan<float>(history, SequenceLength * 36, steps * 36), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 12));
-        }
-
-        /// <summary>dW_ih += dA_x xᵀ and dx += W_ihᵀ dA_x.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 36; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 8);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 8);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 8 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 8; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
-        }
-
-        /// <summary>dW_hh += dA_h h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA_h (rows [r, z, n]).</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 36; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 12);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 12);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 12 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 12; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
         }
 
         // ── Head backward, one step. For y = act(a), a = W x + b and dy = dL/dy:

@@ -769,10 +769,20 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                for (int row = first; row < end; row++)
+                // Pass 0: two streams at a time, then the odd one
                 {
-                    ref State state = ref states[(start + row) % streams];
-                    Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 5)));
+                    int row = first;
+                    for (; row + 1 < end; row += 2)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 5)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 5)));
+                    }
+                    if (row < end)
+                    {
+                        ref State state = ref states[(start + row) % streams];
+                        Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 5)));
+                    }
                 }
                 for (int row = first; row < end; row++)
                 {
@@ -803,6 +813,44 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0, ref proj, 8);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0, ref proj, 24);
             Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+        }
+
+        /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..4.</summary>
+        private static void Layer0Pass0Pair(ref float w, ref float projA, ref float hA, ref float hOutA, ref float projB, ref float hB, ref float hOutB)
+        {
+            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> r0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> r0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 80);
+                for (int k = 0; k < 5; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w0r = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    r0A = global::RnnGen.Simd.MultiplyAdd(w0r, hkA, r0A);
+                    r0B = global::RnnGen.Simd.MultiplyAdd(w0r, hkB, r0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    z0A = global::RnnGen.Simd.MultiplyAdd(w0z, hkA, z0A);
+                    z0B = global::RnnGen.Simd.MultiplyAdd(w0z, hkB, z0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0nh = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    nh0A = global::RnnGen.Simd.MultiplyAdd(w0nh, hkA, nh0A);
+                    nh0B = global::RnnGen.Simd.MultiplyAdd(w0nh, hkB, nh0B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0B, ref projB, 24);
+            }
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
         }
 
         /// <summary>GRU update of 8 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>
@@ -866,6 +914,7 @@ namespace Demo
             public readonly float[] Above = new float[SequenceLength * WidestVector];
             public readonly float[] Below = new float[SequenceLength * WidestVector];
             public readonly float[] Scratch = new float[BackwardScratchLength];
+            public readonly float[] History = new float[SequenceLength * 30]; // a layer's pre-activation gradients per step
             public readonly float[] InitialStateGradients = new float[State.Length];
             public readonly float[] Outputs = new float[SequenceLength * OutputSize];
             public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
@@ -935,7 +984,7 @@ namespace Demo
             // Head, step by step: dL/dh of the top layer into `above`, [steps, 5].
             for (int step = 0; step < steps; step++)
                 HeadBackward(new global::System.ReadOnlySpan<float>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 5, 5), training.Scratch);
-            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: !inputGradients.IsEmpty);
             if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
         }
 
@@ -1048,10 +1097,11 @@ namespace Demo
         //   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)
         //   input rows [r, z, n] get [dA_r, dA_z, dAn];   recurrent rows [r, z, n] get [dA_r, dA_z, dhn]
         //   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h
-        /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
-        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
+        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
+            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 5);          // dL/dh_t flowing back from step t + 1
             global::System.Span<float> dhPrev = scratch.Slice(5, 5);    // dL/dh_(t−1)
             dh.Clear();
@@ -1060,7 +1110,6 @@ namespace Demo
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
-                global::System.ReadOnlySpan<float> x = record.Slice(TraceInput, 2);
                 global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 5);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 5, 5);
                 global::System.Span<float> dx = below.Slice(step * 2, 2);
@@ -1082,68 +1131,16 @@ namespace Demo
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 15), dAx, new global::System.Span<float>(_gradients, Layer0BiasIh, 15));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 15), dAh, new global::System.Span<float>(_gradients, Layer0BiasHh, 15));   // db_hh += dA
-                dx.Clear();
-                Layer0BackwardInput(dAx, x, dx);
-                Layer0BackwardHidden(dAh, hPrev, dhPrev);
+                dAx.CopyTo(new global::System.Span<float>(history, step * 15, 15));
+                dAh.CopyTo(new global::System.Span<float>(history, SequenceLength * 15 + step * 15, 15));
+                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 30), 15, 2, dAx, dx); }
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 75), 15, 5, dAh, dhPrev);
                 dhPrev.CopyTo(dh);
             }
+            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 30), 15, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 15), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 75), 15, 5, new global::System.ReadOnlySpan<float>(history, SequenceLength * 15, steps * 15), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 5));
-        }
-
-        /// <summary>dW_ih += dA_x xᵀ and dx += W_ihᵀ dA_x.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 15; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 2);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 2);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 2 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 2; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
-        }
-
-        /// <summary>dW_hh += dA_h h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA_h (rows [r, z, n]).</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 15; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 5);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 5);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 5 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 5; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
         }
 
         // ── Head backward, one step. For y = act(a), a = W x + b and dy = dL/dy:

@@ -556,6 +556,7 @@ namespace Demo
             public readonly float[] Above = new float[SequenceLength * WidestVector];
             public readonly float[] Below = new float[SequenceLength * WidestVector];
             public readonly float[] Scratch = new float[BackwardScratchLength];
+            public readonly float[] History = new float[SequenceLength * 24]; // a layer's pre-activation gradients per step
             public readonly float[] InitialStateGradients = new float[State.Length];
             public readonly float[] Outputs = new float[SequenceLength * OutputSize];
             public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
@@ -623,7 +624,7 @@ namespace Demo
             global::System.Span<float> above = training.Above;
             global::System.Span<float> below = training.Below;
             outputGradients.CopyTo(above); // no head: y is the top layer's h
-            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: !inputGradients.IsEmpty);
             if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
         }
 
@@ -734,10 +735,11 @@ namespace Demo
         //   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)
         //   input rows and biases [r, z, n] get [dA_r, dA_z, dAn];   W_hn gets dAn (r ⊙ h_(t−1))ᵀ
         //   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h
-        /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
-        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
+        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
+            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 4);          // dL/dh_t flowing back from step t + 1
             global::System.Span<float> dhPrev = scratch.Slice(4, 4);    // dL/dh_(t−1)
             dh.Clear();
@@ -748,7 +750,6 @@ namespace Demo
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
-                global::System.ReadOnlySpan<float> x = record.Slice(TraceInput, 2);
                 global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 4);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 4, 4);
                 global::System.Span<float> dx = below.Slice(step * 2, 2);
@@ -778,68 +779,16 @@ namespace Demo
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 12), dAx, new global::System.Span<float>(_gradients, Layer0BiasIh, 12));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 12), dAh, new global::System.Span<float>(_gradients, Layer0BiasHh, 12));   // db_hh += dA
-                dx.Clear();
-                Layer0BackwardInput(dAx, x, dx);
-                Layer0BackwardHidden(dAh.Slice(0, 8), hPrev, dhPrev);
+                dAx.CopyTo(new global::System.Span<float>(history, step * 12, 12));
+                dAh.Slice(0, 8).CopyTo(new global::System.Span<float>(history, SequenceLength * 12 + step * 8, 8));
+                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 24), 12, 2, dAx, dx); }
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 32), 8, 4, dAh.Slice(0, 8), dhPrev);
                 dhPrev.CopyTo(dh);
             }
+            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh[r, z] += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 24), 12, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 12), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 32), 8, 4, new global::System.ReadOnlySpan<float>(history, SequenceLength * 12, steps * 8), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 4));
-        }
-
-        /// <summary>dW_ih += dA_x xᵀ and dx += W_ihᵀ dA_x.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 12; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 2);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 2);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 2 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 2; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
-        }
-
-        /// <summary>dW_hh += dA_h h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA_h (rows [r, z]).</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 8; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 4);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 4);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 4 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 4; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
         }
 
         /// <summary>dW_hn += dAn (r ⊙ h_(t−1))ᵀ and d(r ⊙ h_(t−1)) += W_hnᵀ dAn (rows n).</summary>

@@ -600,10 +600,20 @@ namespace Demo.Audio
                     for (int first = 0; first < rows; first += streams)
                     {
                         int end = global::System.Math.Min(rows, first + streams);
-                        for (int row = first; row < end; row++)
+                        // Pass 0: two streams at a time, then the odd one
                         {
-                            ref State state = ref states[(start + row) % streams];
-                            Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 4)));
+                            int row = first;
+                            for (; row + 1 < end; row += 2)
+                            {
+                                ref State a = ref states[(start + row) % streams];
+                                ref State b = ref states[(start + row + 1) % streams];
+                                Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 4)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 4)));
+                            }
+                            if (row < end)
+                            {
+                                ref State state = ref states[(start + row) % streams];
+                                Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 4)));
+                            }
                         }
                         for (int row = first; row < end; row++)
                         {
@@ -637,6 +647,51 @@ namespace Demo.Audio
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0, ref proj, 16);
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0, ref proj, 24);
                     Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+                }
+
+                /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..3.</summary>
+                private static void Layer0Pass0Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
+                {
+                    // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                        global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 24);
+                        ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 64);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
+                            i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
+                            global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
+                            f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
+                            global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                            g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
+                            g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
+                            global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                            o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
+                            o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 24);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 0);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 8);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
+                    }
+                    Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+                    Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
                 }
 
                 /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
@@ -705,6 +760,7 @@ namespace Demo.Audio
                     public readonly float[] Above = new float[SequenceLength * WidestVector];
                     public readonly float[] Below = new float[SequenceLength * WidestVector];
                     public readonly float[] Scratch = new float[BackwardScratchLength];
+                    public readonly float[] History = new float[SequenceLength * 16]; // a layer's pre-activation gradients per step
                     public readonly float[] InitialStateGradients = new float[State.Length];
                     public readonly float[] Outputs = new float[SequenceLength * OutputSize];
                     public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
@@ -776,7 +832,7 @@ namespace Demo.Audio
                     // Head, step by step: dL/dh of the top layer into `above`, [steps, 4].
                     for (int step = 0; step < steps; step++)
                         HeadBackward(new global::System.ReadOnlySpan<float>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 4, 4), training.Scratch);
-                    Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+                    Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: !inputGradients.IsEmpty);
                     if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
                 }
 
@@ -888,10 +944,11 @@ namespace Demo.Audio
                 //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
                 //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
                 //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
-                /// <summary>BPTT through LSTM layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
-                private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+                /// <summary>BPTT through LSTM layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
+                private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
                 {
                     float[] trace = _training!.Trace;
+                    float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
                     global::System.Span<float> dh = scratch.Slice(0, 4);          // dL/dh_t flowing back from step t + 1
                     global::System.Span<float> dhPrev = scratch.Slice(4, 4);    // dL/dh_(t−1)
                     dh.Clear();
@@ -901,8 +958,6 @@ namespace Demo.Audio
                     for (int step = steps - 1; step >= 0; step--)
                     {
                         global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
-                        global::System.ReadOnlySpan<float> x = record.Slice(TraceInput, 1);
-                        global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 4);
                         global::System.ReadOnlySpan<float> up = above.Slice(step * 4, 4);
                         global::System.Span<float> dx = below.Slice(step * 1, 1);
                         global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace0CPrev, 4);
@@ -922,70 +977,17 @@ namespace Demo.Audio
                         }
                         global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 16), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 16));   // db_ih += dA
                         global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 16), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 16));   // db_hh += dA
-                        dx.Clear();
-                        Layer0BackwardInput(dA, x, dx);
+                        dA.CopyTo(new global::System.Span<float>(history, step * 16, 16));
+                        if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 16), 16, 1, dA, dx); }
                         dhPrev.Clear();
-                        Layer0BackwardHidden(dA, hPrev, dhPrev);
+                        global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 64), 16, 4, dA, dhPrev);
                         dhPrev.CopyTo(dh);
                     }
+                    // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+                    global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 16), 16, 1, new global::System.ReadOnlySpan<float>(history, 0, steps * 16), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+                    global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 64), 16, 4, new global::System.ReadOnlySpan<float>(history, 0, steps * 16), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
                     dh.CopyTo(initialState.Slice(0, 4));
                     dc.CopyTo(initialState.Slice(4, 4));
-                }
-
-                /// <summary>dW_ih += dA xᵀ and dx += W_ihᵀ dA.</summary>
-                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-                private void Layer0BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-                {
-                    ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-                    ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-                    ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                    ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-                    for (int row = 0; row < 16; row++)
-                    {
-                        float a = dA[row];
-                        ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 1);
-                        ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 1);
-                        global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                        int k = 0;
-                        for (; k <= 1 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                        {
-                            global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                            global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                        }
-                        for (; k < 1; k++)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                        }
-                    }
-                }
-
-                /// <summary>dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.</summary>
-                [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-                private void Layer0BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-                {
-                    ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-                    ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-                    ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-                    ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-                    for (int row = 0; row < 16; row++)
-                    {
-                        float a = dA[row];
-                        ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 4);
-                        ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 4);
-                        global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                        int k = 0;
-                        for (; k <= 4 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                        {
-                            global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                            global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                        }
-                        for (; k < 4; k++)
-                        {
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                            global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                        }
-                    }
                 }
 
                 // ── Head backward, one step. For y = act(a), a = W x + b and dy = dL/dy:

@@ -509,10 +509,20 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                for (int row = first; row < end; row++)
+                // Pass 0: two streams at a time, then the odd one
                 {
-                    ref State state = ref states[(start + row) % streams];
-                    Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 6)));
+                    int row = first;
+                    for (; row + 1 < end; row += 2)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 6)));
+                    }
+                    if (row < end)
+                    {
+                        ref State state = ref states[(start + row) % streams];
+                        Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 6)));
+                    }
                 }
                 for (int row = first; row < end; row++)
                 {
@@ -537,6 +547,30 @@ namespace Demo
             // Park the gate sums in the projection's slots, so each chunk's update below holds only its own gates
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0, ref proj, 0);
             Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
+        }
+
+        /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..5.</summary>
+        private static void Layer0Pass0Pair(ref float w, ref float projA, ref float hA, ref float hOutA, ref float projB, ref float hB, ref float hOutB)
+        {
+            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> a0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 40);
+                for (int k = 0; k < 6; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w0a = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    a0A = global::RnnGen.Simd.MultiplyAdd(w0a, hkA, a0A);
+                    a0B = global::RnnGen.Simd.MultiplyAdd(w0a, hkB, a0B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0B, ref projB, 0);
+            }
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
         }
 
         /// <summary>SimpleRNN update of 8 units: h' = relu(a).</summary>
@@ -575,6 +609,7 @@ namespace Demo
             public readonly float[] Above = new float[SequenceLength * WidestVector];
             public readonly float[] Below = new float[SequenceLength * WidestVector];
             public readonly float[] Scratch = new float[BackwardScratchLength];
+            public readonly float[] History = new float[SequenceLength * 6]; // a layer's pre-activation gradients per step
             public readonly float[] InitialStateGradients = new float[State.Length];
             public readonly float[] Outputs = new float[SequenceLength * OutputSize];
             public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
@@ -641,7 +676,7 @@ namespace Demo
             global::System.Span<float> above = training.Above;
             global::System.Span<float> below = training.Below;
             outputGradients.CopyTo(above); // no head: y is the top layer's h
-            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: !inputGradients.IsEmpty);
             if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
         }
 
@@ -747,10 +782,11 @@ namespace Demo
         // ── Layer 0 backward (SimpleRNN, relu). With dh = dL/dh_t:
         //   dA = dh ⊙ [h_t > 0]
         //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
-        /// <summary>BPTT through SimpleRNN layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
-        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        /// <summary>BPTT through SimpleRNN layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
+        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
+            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 6);          // dL/dh_t flowing back from step t + 1
             global::System.Span<float> dhPrev = scratch.Slice(6, 6);    // dL/dh_(t−1)
             dh.Clear();
@@ -758,8 +794,6 @@ namespace Demo
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
-                global::System.ReadOnlySpan<float> x = record.Slice(TraceInput, 4);
-                global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 6);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 6, 6);
                 global::System.Span<float> dx = below.Slice(step * 4, 4);
                 global::System.ReadOnlySpan<float> hNew = record.Slice(Trace0H, 6);
@@ -768,69 +802,16 @@ namespace Demo
                     float dhj = up[j] + dh[j];
                     dA[j] = hNew[j] > 0 ? dhj : 0;
                 }
-                dx.Clear();
-                Layer0BackwardInput(dA, x, dx);
+                dA.CopyTo(new global::System.Span<float>(history, step * 6, 6));
+                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 24), 6, 4, dA, dx); }
                 dhPrev.Clear();
-                Layer0BackwardHidden(dA, hPrev, dhPrev);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 36), 6, 6, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
+            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 24), 6, 4, new global::System.ReadOnlySpan<float>(history, 0, steps * 6), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 36), 6, 6, new global::System.ReadOnlySpan<float>(history, 0, steps * 6), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 6));
-        }
-
-        /// <summary>dW_ih += dA xᵀ and dx += W_ihᵀ dA.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 6; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 4);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 4);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 4 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 4; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
-        }
-
-        /// <summary>dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 6; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 6);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 6);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 6 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 6; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
         }
 
         /// <summary>

@@ -948,15 +948,35 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                for (int row = first; row < end; row++)
+                // Pass 0: two streams at a time, then the odd one
                 {
-                    ref State state = ref states[(start + row) % streams];
-                    Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
+                    int row = first;
+                    for (; row + 1 < end; row += 2)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)));
+                    }
+                    if (row < end)
+                    {
+                        ref State state = ref states[(start + row) % streams];
+                        Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
+                    }
                 }
-                for (int row = first; row < end; row++)
+                // Pass 1: two streams at a time, then the odd one
                 {
-                    ref State state = ref states[(start + row) % streams];
-                    Layer0Pass1(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
+                    int row = first;
+                    for (; row + 1 < end; row += 2)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        Layer0Pass1Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)));
+                    }
+                    if (row < end)
+                    {
+                        ref State state = ref states[(start + row) % streams];
+                        Layer0Pass1(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
+                    }
                 }
                 for (int row = first; row < end; row++)
                 {
@@ -1005,6 +1025,91 @@ namespace Demo
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
         }
 
+        /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..15.</summary>
+        private static void Layer0Pass0Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
+        {
+            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 24);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1088);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
+            }
+            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 56);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1120);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 56);
+            }
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 8));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
+        }
+
         /// <summary>Layer 0, pass 1: hidden units 16..31 (2 × 8 lanes, Vector256).</summary>
         private static void Layer0Pass1(ref float w, ref float proj, ref float h, ref float c, ref float hOut)
         {
@@ -1043,6 +1148,91 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 120);
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 16));
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 24));
+        }
+
+        /// <summary>Layer 0, pass 1 for two streams A and B: hidden units 16..31.</summary>
+        private static void Layer0Pass1Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
+        {
+            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 80);
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 88);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 80);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 88);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4224);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 88);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 88);
+            }
+            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 104);
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 120);
+                global::System.Runtime.Intrinsics.Vector256<float> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 104);
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 120);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4256);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 104);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 120);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 104);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 120);
+            }
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 16));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 24));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 16));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 24));
         }
 
         /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
@@ -1275,15 +1465,35 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                for (int row = first; row < end; row++)
+                // Pass 0: two streams at a time, then the odd one
                 {
-                    ref State state = ref states[(start + row) % streams];
-                    Layer1Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
+                    int row = first;
+                    for (; row + 1 < end; row += 2)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        Layer1Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)));
+                    }
+                    if (row < end)
+                    {
+                        ref State state = ref states[(start + row) % streams];
+                        Layer1Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
+                    }
                 }
-                for (int row = first; row < end; row++)
+                // Pass 1: two streams at a time, then the odd one
                 {
-                    ref State state = ref states[(start + row) % streams];
-                    Layer1Pass1(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
+                    int row = first;
+                    for (; row + 1 < end; row += 2)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        Layer1Pass1Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)));
+                    }
+                    if (row < end)
+                    {
+                        ref State state = ref states[(start + row) % streams];
+                        Layer1Pass1(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
+                    }
                 }
                 for (int row = first; row < end; row++)
                 {
@@ -1332,6 +1542,91 @@ namespace Demo
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
         }
 
+        /// <summary>Layer 1, pass 0 for two streams A and B: hidden units 0..15.</summary>
+        private static void Layer1Pass0Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
+        {
+            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 24);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2112);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
+            }
+            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 56);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2144);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 56);
+            }
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 8));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
+        }
+
         /// <summary>Layer 1, pass 1: hidden units 16..31 (2 × 8 lanes, Vector256).</summary>
         private static void Layer1Pass1(ref float w, ref float proj, ref float h, ref float c, ref float hOut)
         {
@@ -1370,6 +1665,91 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 120);
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 16));
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 24));
+        }
+
+        /// <summary>Layer 1, pass 1 for two streams A and B: hidden units 16..31.</summary>
+        private static void Layer1Pass1Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
+        {
+            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 80);
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 88);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 80);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 88);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6272);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 88);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 88);
+            }
+            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 104);
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 120);
+                global::System.Runtime.Intrinsics.Vector256<float> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 104);
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 120);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6304);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    global::System.Runtime.Intrinsics.Vector256<float> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 104);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 120);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 104);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 120);
+            }
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 16));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 24));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 16));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 24));
         }
 
         /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
@@ -1499,6 +1879,7 @@ namespace Demo
             public readonly float[] Above = new float[SequenceLength * WidestVector];
             public readonly float[] Below = new float[SequenceLength * WidestVector];
             public readonly float[] Scratch = new float[BackwardScratchLength];
+            public readonly float[] History = new float[SequenceLength * 128]; // a layer's pre-activation gradients per step
             public readonly float[] InitialStateGradients = new float[State.Length];
             public readonly float[] Outputs = new float[SequenceLength * OutputSize];
             public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
@@ -1577,9 +1958,9 @@ namespace Demo
             // Head, step by step: dL/dh of the top layer into `above`, [steps, 32].
             for (int step = 0; step < steps; step++)
                 HeadBackward(new global::System.ReadOnlySpan<float>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 32, 32), training.Scratch);
-            Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: true);
             swap = above; above = below; below = swap;
-            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients);
+            Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: !inputGradients.IsEmpty);
             if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
         }
 
@@ -1699,10 +2080,11 @@ namespace Demo
         //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
         //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
         //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
-        /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
-        private void Layer1Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
+        private void Layer1Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
+            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 32);          // dL/dh_t flowing back from step t + 1
             global::System.Span<float> dhPrev = scratch.Slice(32, 32);    // dL/dh_(t−1)
             dh.Clear();
@@ -1712,8 +2094,6 @@ namespace Demo
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
-                global::System.ReadOnlySpan<float> x = record.Slice(Trace0H, 32);
-                global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace1HPrev, 32);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 32, 32);
                 global::System.Span<float> dx = below.Slice(step * 32, 32);
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace1CPrev, 32);
@@ -1733,70 +2113,17 @@ namespace Demo
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasIh, 128), dA, new global::System.Span<float>(_gradients, Layer1BiasIh, 128));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasHh, 128), dA, new global::System.Span<float>(_gradients, Layer1BiasHh, 128));   // db_hh += dA
-                dx.Clear();
-                Layer1BackwardInput(dA, x, dx);
+                dA.CopyTo(new global::System.Span<float>(history, step * 128, 128));
+                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 4096), 128, 32, dA, dx); }
                 dhPrev.Clear();
-                Layer1BackwardHidden(dA, hPrev, dhPrev);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 4096), 128, 32, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
+            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightIh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightHh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(64, 32));
             dc.CopyTo(initialState.Slice(96, 32));
-        }
-
-        /// <summary>dW_ih += dA xᵀ and dx += W_ihᵀ dA.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer1BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 128; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer1WeightIh + (row) * 32);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer1WeightIh + (row) * 32);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 32 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 32; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
-        }
-
-        /// <summary>dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer1BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 128; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer1WeightHh + (row) * 32);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer1WeightHh + (row) * 32);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 32 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 32; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
         }
 
         // ── Layer 0 backward (LSTM). With tc = tanh(c_t) and dh = dL/dh_t, dc = dL/dc_t (both from above and from t + 1):
@@ -1804,10 +2131,11 @@ namespace Demo
         //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
         //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
         //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
-        /// <summary>BPTT through LSTM layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out.</summary>
-        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState)
+        /// <summary>BPTT through LSTM layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
+        private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
+            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 32);          // dL/dh_t flowing back from step t + 1
             global::System.Span<float> dhPrev = scratch.Slice(32, 32);    // dL/dh_(t−1)
             dh.Clear();
@@ -1817,8 +2145,6 @@ namespace Demo
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
-                global::System.ReadOnlySpan<float> x = record.Slice(TraceInput, 16);
-                global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 32);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 32, 32);
                 global::System.Span<float> dx = below.Slice(step * 16, 16);
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace0CPrev, 32);
@@ -1838,70 +2164,17 @@ namespace Demo
                 }
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 128), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 128));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 128), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 128));   // db_hh += dA
-                dx.Clear();
-                Layer0BackwardInput(dA, x, dx);
+                dA.CopyTo(new global::System.Span<float>(history, step * 128, 128));
+                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 2048), 128, 16, dA, dx); }
                 dhPrev.Clear();
-                Layer0BackwardHidden(dA, hPrev, dhPrev);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 4096), 128, 32, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
+            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 2048), 128, 16, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 32));
             dc.CopyTo(initialState.Slice(32, 32));
-        }
-
-        /// <summary>dW_ih += dA xᵀ and dx += W_ihᵀ dA.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardInput(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 128; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightIh + (row) * 16);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightIh + (row) * 16);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 16 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 16; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
-        }
-
-        /// <summary>dW_hh += dA h_(t−1)ᵀ and dh_(t−1) += W_hhᵀ dA.</summary>
-        [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
-        private void Layer0BackwardHidden(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
-        {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
-            ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
-            ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
-            for (int row = 0; row < 128; row++)
-            {
-                float a = dA[row];
-                ref float wRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref p, Layer0WeightHh + (row) * 32);
-                ref float gRow = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gradient, Layer0WeightHh + (row) * 32);
-                global::System.Numerics.Vector<float> av = new global::System.Numerics.Vector<float>(a);
-                int k = 0;
-                for (; k <= 32 - global::System.Numerics.Vector<float>.Count; k += global::System.Numerics.Vector<float>.Count)
-                {
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref gRow, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref x0, (nuint)k), ref gRow, (nuint)k);
-                    global::System.Numerics.Vector.StoreUnsafe(global::System.Numerics.Vector.LoadUnsafe(ref dx0, (nuint)k) + av * global::System.Numerics.Vector.LoadUnsafe(ref wRow, (nuint)k), ref dx0, (nuint)k);
-                }
-                for (; k < 32; k++)
-                {
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref gRow, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref x0, k);
-                    global::System.Runtime.CompilerServices.Unsafe.Add(ref dx0, k) += a * global::System.Runtime.CompilerServices.Unsafe.Add(ref wRow, k);
-                }
-            }
         }
 
         // ── Head backward, one step. For y = act(a), a = W x + b and dy = dL/dy:
