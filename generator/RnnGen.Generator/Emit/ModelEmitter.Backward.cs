@@ -47,7 +47,6 @@ internal static partial class ModelEmitter
         w.Line($"{ReadOnlySpan}<{t}> record = new {ReadOnlySpan}<{t}>(trace, step * StepTraceLength, StepTraceLength);");
         if (layer.Cell == CellKind.Gru) w.Line($"{ReadOnlySpan}<{t}> hPrev = record.Slice(Trace{k}HPrev, {h});");
         w.Line($"{ReadOnlySpan}<{t}> up = above.Slice(step * {h}, {h});");
-        w.Line($"{Span}<{t}> dx = below.Slice(step * {layer.InputSize}, {layer.InputSize});");
     }
 
     private static void WriteBiasGradients(CodeWriter w, ModelSpec spec, RecurrentLayerSpec layer, string inputPart, string hiddenPart)
@@ -79,11 +78,11 @@ internal static partial class ModelEmitter
                 WriteStepLoopHeader(w, spec, layer);
                 w.Line($"{ReadOnlySpan}<{t}> cPrev = record.Slice(Trace{k}CPrev, {h});");
                 w.Line($"{ReadOnlySpan}<{t}> gates = record.Slice(Trace{k}Gates, {4 * h});");
-                w.Line($"{ReadOnlySpan}<{t}> c = record.Slice(Trace{k}C, {h});");
+                w.Line($"{ReadOnlySpan}<{t}> tanhC = record.Slice(Trace{k}TanhC, {h});");
                 using (w.Block($"for (int j = 0; j < {h}; j++)"))
                 {
                     w.Line($"{t} i = gates[j], f = gates[{h} + j], g = gates[{2 * h} + j], o = gates[{3 * h} + j];");
-                    w.Line($"{t} tc = {MathType(spec)}.Tanh(c[j]);");
+                    w.Line($"{t} tc = tanhC[j];");
                     w.Line($"{t} dhj = up[j] + dh[j];");
                     w.Line($"{t} dcj = dc[j] + dhj * o * (1 - tc * tc);");
                     w.Line("dA[j] = dcj * g * i * (1 - i);");
@@ -94,12 +93,12 @@ internal static partial class ModelEmitter
                 }
                 WriteBiasGradients(w, spec, layer, "dA", "dA");
                 WriteRecord(w, spec, "dA", 4 * h, "");
-                WriteTransposedProduct(w, spec, $"Layer{k}WeightIh", 0, 4 * h, layer.InputSize, "dA", "dx", optional: true);
                 w.Line("dhPrev.Clear();");
-                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 0, 4 * h, h, "dA", "dhPrev", optional: false);
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 4 * h, h, "dA", "dhPrev");
                 w.Line("dhPrev.CopyTo(dh);");
             }
             w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
+            WriteInputGradients(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "");
             WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "", LayerInput(spec, layer));
             WriteOuterProducts(w, spec, $"Layer{k}WeightHh", 4 * h, h, "", $"Trace{k}HPrev");
             int offset = ParameterLayout.StateOffset(spec, layer.Index);
@@ -181,13 +180,13 @@ internal static partial class ModelEmitter
                 int hiddenRows = layer.ResetAfter ? 3 * h : 2 * h; // reset-before: W_hn's rows went through BackwardCandidate above
                 WriteRecord(w, spec, "dAx", 3 * h, "");
                 WriteRecord(w, spec, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", hiddenRows, $"SequenceLength * {3 * h} + ");
-                WriteTransposedProduct(w, spec, $"Layer{k}WeightIh", 0, 3 * h, layer.InputSize, "dAx", "dx", optional: true);
-                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 0, hiddenRows, h, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", "dhPrev", optional: false);
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", hiddenRows, h, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", "dhPrev");
                 w.Line("dhPrev.CopyTo(dh);");
             }
             w.Line(layer.ResetAfter
                 ? "// dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once"
                 : "// dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh[r, z] += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once");
+            WriteInputGradients(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "");
             WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "", LayerInput(spec, layer));
             WriteOuterProducts(w, spec, $"Layer{k}WeightHh", layer.ResetAfter ? 3 * h : 2 * h, h, $"SequenceLength * {3 * h} + ", $"Trace{k}HPrev");
             w.Line($"dh.CopyTo(initialState.Slice({ParameterLayout.StateOffset(spec, layer.Index)}, {h}));");
@@ -222,12 +221,12 @@ internal static partial class ModelEmitter
                 }
                 WriteBiasGradients(w, spec, layer, "dA", "dA");
                 WriteRecord(w, spec, "dA", h, "");
-                WriteTransposedProduct(w, spec, $"Layer{k}WeightIh", 0, h, layer.InputSize, "dA", "dx", optional: true);
                 w.Line("dhPrev.Clear();");
-                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 0, h, h, "dA", "dhPrev", optional: false);
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", h, h, "dA", "dhPrev");
                 w.Line("dhPrev.CopyTo(dh);");
             }
             w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
+            WriteInputGradients(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "");
             WriteOuterProducts(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "", LayerInput(spec, layer));
             WriteOuterProducts(w, spec, $"Layer{k}WeightHh", h, h, "", $"Trace{k}HPrev");
             w.Line($"dh.CopyTo(initialState.Slice({ParameterLayout.StateOffset(spec, layer.Index)}, {h}));");
@@ -289,13 +288,29 @@ internal static partial class ModelEmitter
     }
 
 
-    /// <summary>dx += Wᵀ dA for one recorded step; an <paramref name="optional"/> one (into the layer's input) is cleared first and skipped when dL/dx is not wanted.</summary>
-    private static void WriteTransposedProduct(CodeWriter w, ModelSpec spec, string weight, int firstRow, int rows, int columns, string dA, string dx, bool optional)
+    /// <summary>dh_(t−1) += W_hhᵀ dA for one recorded step: the gradient the next step of the loop (t − 1) starts from.</summary>
+    private static void WriteTransposedProduct(CodeWriter w, ModelSpec spec, string weight, int rows, int columns, string dA, string target)
     {
         string t = spec.ElementType;
-        string offset = firstRow == 0 ? weight : $"{weight} + {firstRow * columns}";
-        string call = $"global::RnnGen.BackwardKernels.AddTransposedProduct(new {ReadOnlySpan}<{t}>(_parameters, {offset}, {rows * columns}), {rows}, {columns}, {dA}, {dx});";
-        w.Line(optional ? $"if (inputGradient) {{ {dx}.Clear(); {call} }}" : call);
+        w.Line($"global::RnnGen.BackwardKernels.AddTransposedProduct(new {ReadOnlySpan}<{t}>(_parameters, {weight}, {rows * columns}), {rows}, {columns}, {dA}, {target});");
+    }
+
+    /// <summary>
+    /// dx_t = W_ihᵀ dA_t for every recorded step, after the step loop (nothing in the loop needs it): W_ih then stays in
+    /// cache across the steps instead of being read again at every step between the recurrent products.
+    /// </summary>
+    private static void WriteInputGradients(CodeWriter w, ModelSpec spec, string weight, int rows, int columns, string region)
+    {
+        string t = spec.ElementType;
+        w.Line("// dx_t = W_ihᵀ dA_t for every step, if anyone reads it");
+        using (w.Block("if (inputGradient)"))
+        using (w.Block("for (int step = 0; step < steps; step++)"))
+        {
+            w.Line($"{Span}<{t}> dx = below.Slice(step * {columns}, {columns});");
+            w.Line("dx.Clear();");
+            w.Line($"global::RnnGen.BackwardKernels.AddTransposedProduct(new {ReadOnlySpan}<{t}>(_parameters, {weight}, {rows * columns}), {rows}, {columns}, " +
+                $"new {ReadOnlySpan}<{t}>(history, {region}step * {rows}, {rows}), dx);");
+        }
     }
 
     /// <summary>Records a step's pre-activation gradients in the history at <paramref name="region"/>, <paramref name="rows"/> per step.</summary>

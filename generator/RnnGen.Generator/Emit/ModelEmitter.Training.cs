@@ -126,7 +126,7 @@ internal static partial class ModelEmitter
                 string cell = layer.HasCellState ? $", state.Layer{k}Cell" : "";
                 w.Line($"Layer{k}({below}, state.Layer{k}Hidden{cell}, scratch);");
                 if (layer.Cell != CellKind.SimpleRnn) w.Line($"scratch.Slice(0, {4 * h}).CopyTo(trace.Slice(Trace{k}Gates, {4 * h}));");
-                if (layer.HasCellState) w.Line($"state.Layer{k}Cell.CopyTo(trace.Slice(Trace{k}C, {h}));");
+                if (layer.HasCellState) w.Line($"{Tensors}.Tanh(state.Layer{k}Cell, trace.Slice(Trace{k}TanhC, {h}));");
                 w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}H, {h}));");
                 below = $"state.Layer{k}Hidden";
                 if (layer.Dropout > 0)

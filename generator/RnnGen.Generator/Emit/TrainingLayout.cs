@@ -34,7 +34,7 @@ internal static class TrainingLayout
             {
                 Add(p + "CPrev", h, $"layer {layer.Index} c_(t-1)");
                 Add(p + "Gates", 4 * h, $"layer {layer.Index} activated gates [i, f, g, o]");
-                Add(p + "C", h, $"layer {layer.Index} c_t");
+                Add(p + "TanhC", h, $"layer {layer.Index} tanh(c_t), as the backward pass uses c_t");
             }
             else if (layer.Cell == CellKind.Gru)
             {

@@ -41,10 +41,10 @@ public static class BackwardKernels
             for (int r = 0; r < rows; r++)
             {
                 var ar = new Vector<T>(Unsafe.Add(ref a, r));
-                y0 += ar * Vector.LoadUnsafe(ref row);
-                y1 += ar * Vector.LoadUnsafe(ref row, (nuint)lanes);
-                y2 += ar * Vector.LoadUnsafe(ref row, (nuint)(2 * lanes));
-                y3 += ar * Vector.LoadUnsafe(ref row, (nuint)(3 * lanes));
+                y0 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row), y0);
+                y1 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row, (nuint)lanes), y1);
+                y2 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row, (nuint)(2 * lanes)), y2);
+                y3 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row, (nuint)(3 * lanes)), y3);
                 row = ref Unsafe.Add(ref row, columns);
             }
             y0.StoreUnsafe(ref y, (nuint)c);
@@ -58,7 +58,7 @@ public static class BackwardKernels
             ref T row = ref Unsafe.Add(ref w, c);
             for (int r = 0; r < rows; r++)
             {
-                y0 += new Vector<T>(Unsafe.Add(ref a, r)) * Vector.LoadUnsafe(ref row);
+                y0 = MultiplyAdd(new Vector<T>(Unsafe.Add(ref a, r)), Vector.LoadUnsafe(ref row), y0);
                 row = ref Unsafe.Add(ref row, columns);
             }
             y0.StoreUnsafe(ref y, (nuint)c);
@@ -105,10 +105,10 @@ public static class BackwardKernels
                 for (int t = 0; t < steps; t++)
                 {
                     var at = new Vector<T>(Unsafe.Add(ref a, t * rows + r));
-                    g0 += at * Vector.LoadUnsafe(ref input);
-                    g1 += at * Vector.LoadUnsafe(ref input, (nuint)lanes);
-                    g2 += at * Vector.LoadUnsafe(ref input, (nuint)(2 * lanes));
-                    g3 += at * Vector.LoadUnsafe(ref input, (nuint)(3 * lanes));
+                    g0 = MultiplyAdd(at, Vector.LoadUnsafe(ref input), g0);
+                    g1 = MultiplyAdd(at, Vector.LoadUnsafe(ref input, (nuint)lanes), g1);
+                    g2 = MultiplyAdd(at, Vector.LoadUnsafe(ref input, (nuint)(2 * lanes)), g2);
+                    g3 = MultiplyAdd(at, Vector.LoadUnsafe(ref input, (nuint)(3 * lanes)), g3);
                     input = ref Unsafe.Add(ref input, stride);
                 }
                 g0.StoreUnsafe(ref gRow, (nuint)c);
@@ -122,7 +122,7 @@ public static class BackwardKernels
                 ref T input = ref Unsafe.Add(ref x0, c);
                 for (int t = 0; t < steps; t++)
                 {
-                    g0 += new Vector<T>(Unsafe.Add(ref a, t * rows + r)) * Vector.LoadUnsafe(ref input);
+                    g0 = MultiplyAdd(new Vector<T>(Unsafe.Add(ref a, t * rows + r)), Vector.LoadUnsafe(ref input), g0);
                     input = ref Unsafe.Add(ref input, stride);
                 }
                 g0.StoreUnsafe(ref gRow, (nuint)c);
@@ -134,6 +134,25 @@ public static class BackwardKernels
                 Unsafe.Add(ref gRow, c) = sum;
             }
         }
+    }
+
+    /// <summary>a · b + c, fused (one rounding) where .NET 9+ offers it for the element type, else multiplied and added.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> MultiplyAdd<T>(Vector<T> a, Vector<T> b, Vector<T> c) where T : unmanaged, INumber<T>
+    {
+#if NET9_0_OR_GREATER
+        if (typeof(T) == typeof(float))
+        {
+            Vector<float> r = Vector.FusedMultiplyAdd(Unsafe.As<Vector<T>, Vector<float>>(ref a), Unsafe.As<Vector<T>, Vector<float>>(ref b), Unsafe.As<Vector<T>, Vector<float>>(ref c));
+            return Unsafe.As<Vector<float>, Vector<T>>(ref r);
+        }
+        if (typeof(T) == typeof(double))
+        {
+            Vector<double> r = Vector.FusedMultiplyAdd(Unsafe.As<Vector<T>, Vector<double>>(ref a), Unsafe.As<Vector<T>, Vector<double>>(ref b), Unsafe.As<Vector<T>, Vector<double>>(ref c));
+            return Unsafe.As<Vector<double>, Vector<T>>(ref r);
+        }
+#endif
+        return a * b + c;
     }
 
     private static void Check(int actual, long needed, string name)

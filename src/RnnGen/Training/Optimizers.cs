@@ -156,7 +156,27 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         T epsilon = T.CreateChecked(Epsilon);
         T decay = T.CreateChecked(WeightDecay);
         T shrink = T.CreateChecked(1 - lr * WeightDecay);
-        for (int i = 0; i < parameters.Length; i++)
+        T negativeStep = -stepSize;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // The same operations in the same order as the scalar loop below, lane by lane: the same bits.
+            Span<T> first = _first, second = _second;
+            for (; i + Vector<T>.Count <= parameters.Length; i += Vector<T>.Count)
+            {
+                var g = new Vector<T>(gradients.Slice(i));
+                var p = new Vector<T>(parameters.Slice(i));
+                if (_decoupled) p *= shrink;
+                else if (WeightDecay != 0) g += decay * p;
+                Vector<T> m = new Vector<T>(first.Slice(i)) * beta1 + oneMinusBeta1 * g;
+                Vector<T> v = new Vector<T>(second.Slice(i)) * beta2 + oneMinusBeta2 * (g * g);
+                m.CopyTo(first.Slice(i));
+                v.CopyTo(second.Slice(i));
+                Vector<T> denominator = Vector.SquareRoot(v) / correction2Sqrt + new Vector<T>(epsilon);
+                (p + negativeStep * (m / denominator)).CopyTo(parameters.Slice(i));
+            }
+        }
+        for (; i < parameters.Length; i++)
         {
             T g = gradients[i];
             if (_decoupled) parameters[i] *= shrink;
@@ -164,7 +184,7 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
             T m = _first[i] = _first[i] * beta1 + oneMinusBeta1 * g;
             T v = _second[i] = _second[i] * beta2 + oneMinusBeta2 * (g * g);
             T denominator = T.Sqrt(v) / correction2Sqrt + epsilon;
-            parameters[i] += -stepSize * (m / denominator);
+            parameters[i] += negativeStep * (m / denominator);
         }
     }
 }

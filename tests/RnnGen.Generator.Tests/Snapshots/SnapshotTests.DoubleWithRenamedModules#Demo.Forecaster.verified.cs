@@ -1435,7 +1435,7 @@ namespace Demo
         //   Trace1HPrev  [8]  layer 1 h_(t-1)
         //   Trace1CPrev  [8]  layer 1 c_(t-1)
         //   Trace1Gates  [32]  layer 1 activated gates [i, f, g, o]
-        //   Trace1C      [8]  layer 1 c_t
+        //   Trace1TanhC  [8]  layer 1 tanh(c_t), as the backward pass uses c_t
         //   Trace1H      [8]  layer 1 h_t
         //   TraceDense0  [1]  Dense 0 activated output
         private const int TraceInput = 0;
@@ -1445,7 +1445,7 @@ namespace Demo
         private const int Trace1HPrev = 51;
         private const int Trace1CPrev = 59;
         private const int Trace1Gates = 67;
-        private const int Trace1C = 99;
+        private const int Trace1TanhC = 99;
         private const int Trace1H = 107;
         private const int TraceDense0 = 115;
         private const int StepTraceLength = 116;
@@ -1506,7 +1506,7 @@ namespace Demo
             state.Layer1Cell.CopyTo(trace.Slice(Trace1CPrev, 8));
             Layer1(state.Layer0Hidden, state.Layer1Hidden, state.Layer1Cell, scratch);
             scratch.Slice(0, 32).CopyTo(trace.Slice(Trace1Gates, 32));
-            state.Layer1Cell.CopyTo(trace.Slice(Trace1C, 8));
+            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 8));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1H, 8));
             Head(state.Layer1Hidden, output, scratch, trace);
         }
@@ -1674,14 +1674,13 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<double> record = new global::System.ReadOnlySpan<double>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<double> up = above.Slice(step * 8, 8);
-                global::System.Span<double> dx = below.Slice(step * 8, 8);
                 global::System.ReadOnlySpan<double> cPrev = record.Slice(Trace1CPrev, 8);
                 global::System.ReadOnlySpan<double> gates = record.Slice(Trace1Gates, 32);
-                global::System.ReadOnlySpan<double> c = record.Slice(Trace1C, 8);
+                global::System.ReadOnlySpan<double> tanhC = record.Slice(Trace1TanhC, 8);
                 for (int j = 0; j < 8; j++)
                 {
                     double i = gates[j], f = gates[8 + j], g = gates[16 + j], o = gates[24 + j];
-                    double tc = global::System.Math.Tanh(c[j]);
+                    double tc = tanhC[j];
                     double dhj = up[j] + dh[j];
                     double dcj = dc[j] + dhj * o * (1 - tc * tc);
                     dA[j] = dcj * g * i * (1 - i);
@@ -1693,12 +1692,21 @@ namespace Demo
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer1BiasIh, 32), dA, new global::System.Span<double>(_gradients, Layer1BiasIh, 32));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer1BiasHh, 32), dA, new global::System.Span<double>(_gradients, Layer1BiasHh, 32));   // db_hh += dA
                 dA.CopyTo(new global::System.Span<double>(history, step * 32, 32));
-                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightIh, 256), 32, 8, dA, dx); }
                 dhPrev.Clear();
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightHh, 256), 32, 8, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+            if (inputGradient)
+            {
+                for (int step = 0; step < steps; step++)
+                {
+                    global::System.Span<double> dx = below.Slice(step * 8, 8);
+                    dx.Clear();
+                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightIh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, step * 32, 32), dx);
+                }
+            }
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer1WeightIh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), new global::System.ReadOnlySpan<double>(trace, Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer1WeightHh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), new global::System.ReadOnlySpan<double>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(8, 8));
@@ -1726,7 +1734,6 @@ namespace Demo
                 global::System.ReadOnlySpan<double> record = new global::System.ReadOnlySpan<double>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<double> hPrev = record.Slice(Trace0HPrev, 8);
                 global::System.ReadOnlySpan<double> up = above.Slice(step * 8, 8);
-                global::System.Span<double> dx = below.Slice(step * 3, 3);
                 global::System.ReadOnlySpan<double> gates = record.Slice(Trace0Gates, 32);
                 for (int j = 0; j < 8; j++)
                 {
@@ -1747,11 +1754,20 @@ namespace Demo
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer0BiasHh, 24), dAh, new global::System.Span<double>(_gradients, Layer0BiasHh, 24));   // db_hh += dA
                 dAx.CopyTo(new global::System.Span<double>(history, step * 24, 24));
                 dAh.CopyTo(new global::System.Span<double>(history, SequenceLength * 24 + step * 24, 24));
-                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightIh, 72), 24, 3, dAx, dx); }
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightHh, 192), 24, 8, dAh, dhPrev);
                 dhPrev.CopyTo(dh);
             }
             // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
+            // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+            if (inputGradient)
+            {
+                for (int step = 0; step < steps; step++)
+                {
+                    global::System.Span<double> dx = below.Slice(step * 3, 3);
+                    dx.Clear();
+                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightIh, 72), 24, 3, new global::System.ReadOnlySpan<double>(history, step * 24, 24), dx);
+                }
+            }
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer0WeightIh, 72), 24, 3, new global::System.ReadOnlySpan<double>(history, 0, steps * 24), new global::System.ReadOnlySpan<double>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer0WeightHh, 192), 24, 8, new global::System.ReadOnlySpan<double>(history, SequenceLength * 24, steps * 24), new global::System.ReadOnlySpan<double>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 8));

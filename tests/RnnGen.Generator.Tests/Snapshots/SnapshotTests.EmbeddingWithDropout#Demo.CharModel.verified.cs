@@ -1549,7 +1549,7 @@ namespace Demo
         //   Trace1HPrev    [10]  layer 1 h_(t-1)
         //   Trace1CPrev    [10]  layer 1 c_(t-1)
         //   Trace1Gates    [40]  layer 1 activated gates [i, f, g, o]
-        //   Trace1C        [10]  layer 1 c_t
+        //   Trace1TanhC    [10]  layer 1 tanh(c_t), as the backward pass uses c_t
         //   Trace1H        [10]  layer 1 h_t
         //   Trace1Mask     [10]  layer 1 dropout mask: 0 or 1 / (1 − p)
         //   Trace1Dropped  [10]  layer 1 h_t ⊙ mask, what the layer above reads
@@ -1563,7 +1563,7 @@ namespace Demo
         private const int Trace1HPrev = 104;
         private const int Trace1CPrev = 114;
         private const int Trace1Gates = 124;
-        private const int Trace1C = 164;
+        private const int Trace1TanhC = 164;
         private const int Trace1H = 174;
         private const int Trace1Mask = 184;
         private const int Trace1Dropped = 194;
@@ -1654,7 +1654,7 @@ namespace Demo
             state.Layer1Cell.CopyTo(trace.Slice(Trace1CPrev, 10));
             Layer1(trace.Slice(Trace0Dropped, 12), state.Layer1Hidden, state.Layer1Cell, scratch);
             scratch.Slice(0, 40).CopyTo(trace.Slice(Trace1Gates, 40));
-            state.Layer1Cell.CopyTo(trace.Slice(Trace1C, 10));
+            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 10));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1H, 10));
             // Dropout p = 0.2 on what the layer above reads (not on the carried state).
             global::RnnGen.DropoutMask.Fill(trace.Slice(Trace1Mask, 10), 0.2, ref _dropoutState);
@@ -1882,14 +1882,13 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 10, 10);
-                global::System.Span<float> dx = below.Slice(step * 12, 12);
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace1CPrev, 10);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace1Gates, 40);
-                global::System.ReadOnlySpan<float> c = record.Slice(Trace1C, 10);
+                global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace1TanhC, 10);
                 for (int j = 0; j < 10; j++)
                 {
                     float i = gates[j], f = gates[10 + j], g = gates[20 + j], o = gates[30 + j];
-                    float tc = global::System.MathF.Tanh(c[j]);
+                    float tc = tanhC[j];
                     float dhj = up[j] + dh[j];
                     float dcj = dc[j] + dhj * o * (1 - tc * tc);
                     dA[j] = dcj * g * i * (1 - i);
@@ -1901,12 +1900,21 @@ namespace Demo
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasIh, 40), dA, new global::System.Span<float>(_gradients, Layer1BiasIh, 40));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasHh, 40), dA, new global::System.Span<float>(_gradients, Layer1BiasHh, 40));   // db_hh += dA
                 dA.CopyTo(new global::System.Span<float>(history, step * 40, 40));
-                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 480), 40, 12, dA, dx); }
                 dhPrev.Clear();
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 400), 40, 10, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+            if (inputGradient)
+            {
+                for (int step = 0; step < steps; step++)
+                {
+                    global::System.Span<float> dx = below.Slice(step * 12, 12);
+                    dx.Clear();
+                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 480), 40, 12, new global::System.ReadOnlySpan<float>(history, step * 40, 40), dx);
+                }
+            }
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightIh, 480), 40, 12, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), new global::System.ReadOnlySpan<float>(trace, Trace0Dropped, trace.Length - Trace0Dropped), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightHh, 400), 40, 10, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), new global::System.ReadOnlySpan<float>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(12, 10));
@@ -1934,7 +1942,6 @@ namespace Demo
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 12);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 12, 12);
-                global::System.Span<float> dx = below.Slice(step * 8, 8);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 48);
                 for (int j = 0; j < 12; j++)
                 {
@@ -1955,11 +1962,20 @@ namespace Demo
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 36), dAh, new global::System.Span<float>(_gradients, Layer0BiasHh, 36));   // db_hh += dA
                 dAx.CopyTo(new global::System.Span<float>(history, step * 36, 36));
                 dAh.CopyTo(new global::System.Span<float>(history, SequenceLength * 36 + step * 36, 36));
-                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 288), 36, 8, dAx, dx); }
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 432), 36, 12, dAh, dhPrev);
                 dhPrev.CopyTo(dh);
             }
             // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
+            // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+            if (inputGradient)
+            {
+                for (int step = 0; step < steps; step++)
+                {
+                    global::System.Span<float> dx = below.Slice(step * 8, 8);
+                    dx.Clear();
+                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 288), 36, 8, new global::System.ReadOnlySpan<float>(history, step * 36, 36), dx);
+                }
+            }
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 288), 36, 8, new global::System.ReadOnlySpan<float>(history, 0, steps * 36), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 432), 36, 12, new global::System.ReadOnlySpan<float>(history, SequenceLength * 36, steps * 36), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 12));

@@ -728,7 +728,6 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
         {
             global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
             global::System.ReadOnlySpan<float> up = above.Slice(step * 3, 3);
-            global::System.Span<float> dx = below.Slice(step * 2, 2);
             global::System.ReadOnlySpan<float> hNew = record.Slice(Trace0H, 3);
             for (int j = 0; j < 3; j++)
             {
@@ -738,12 +737,21 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
             global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 3), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 3));   // db_ih += dA
             global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 3), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 3));   // db_hh += dA
             dA.CopyTo(new global::System.Span<float>(history, step * 3, 3));
-            if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 6), 3, 2, dA, dx); }
             dhPrev.Clear();
             global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 9), 3, 3, dA, dhPrev);
             dhPrev.CopyTo(dh);
         }
         // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+        // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+        if (inputGradient)
+        {
+            for (int step = 0; step < steps; step++)
+            {
+                global::System.Span<float> dx = below.Slice(step * 2, 2);
+                dx.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 6), 3, 2, new global::System.ReadOnlySpan<float>(history, step * 3, 3), dx);
+            }
+        }
         global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 6), 3, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 3), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
         global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 9), 3, 3, new global::System.ReadOnlySpan<float>(history, 0, steps * 3), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
         dh.CopyTo(initialState.Slice(0, 3));

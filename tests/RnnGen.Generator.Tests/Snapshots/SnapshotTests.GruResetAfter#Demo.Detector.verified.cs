@@ -1112,7 +1112,6 @@ namespace Demo
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 5);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 5, 5);
-                global::System.Span<float> dx = below.Slice(step * 2, 2);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 20);
                 for (int j = 0; j < 5; j++)
                 {
@@ -1133,11 +1132,20 @@ namespace Demo
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 15), dAh, new global::System.Span<float>(_gradients, Layer0BiasHh, 15));   // db_hh += dA
                 dAx.CopyTo(new global::System.Span<float>(history, step * 15, 15));
                 dAh.CopyTo(new global::System.Span<float>(history, SequenceLength * 15 + step * 15, 15));
-                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 30), 15, 2, dAx, dx); }
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 75), 15, 5, dAh, dhPrev);
                 dhPrev.CopyTo(dh);
             }
             // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
+            // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+            if (inputGradient)
+            {
+                for (int step = 0; step < steps; step++)
+                {
+                    global::System.Span<float> dx = below.Slice(step * 2, 2);
+                    dx.Clear();
+                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 30), 15, 2, new global::System.ReadOnlySpan<float>(history, step * 15, 15), dx);
+                }
+            }
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 30), 15, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 15), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 75), 15, 5, new global::System.ReadOnlySpan<float>(history, SequenceLength * 15, steps * 15), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 5));

@@ -650,13 +650,13 @@ namespace Demo
         //   Trace0HPrev  [8]  layer 0 h_(t-1)
         //   Trace0CPrev  [8]  layer 0 c_(t-1)
         //   Trace0Gates  [32]  layer 0 activated gates [i, f, g, o]
-        //   Trace0C      [8]  layer 0 c_t
+        //   Trace0TanhC  [8]  layer 0 tanh(c_t), as the backward pass uses c_t
         //   Trace0H      [8]  layer 0 h_t
         private const int TraceInput = 0;
         private const int Trace0HPrev = 3;
         private const int Trace0CPrev = 11;
         private const int Trace0Gates = 19;
-        private const int Trace0C = 51;
+        private const int Trace0TanhC = 51;
         private const int Trace0H = 59;
         private const int StepTraceLength = 67;
         private const int WidestVector = 8;
@@ -712,7 +712,7 @@ namespace Demo
             state.Layer0Cell.CopyTo(trace.Slice(Trace0CPrev, 8));
             Layer0(input, state.Layer0Hidden, state.Layer0Cell, scratch);
             scratch.Slice(0, 32).CopyTo(trace.Slice(Trace0Gates, 32));
-            state.Layer0Cell.CopyTo(trace.Slice(Trace0C, 8));
+            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 8));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 8));
             state.Layer0Hidden.CopyTo(output);
         }
@@ -867,14 +867,13 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 8, 8);
-                global::System.Span<float> dx = below.Slice(step * 3, 3);
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace0CPrev, 8);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 32);
-                global::System.ReadOnlySpan<float> c = record.Slice(Trace0C, 8);
+                global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace0TanhC, 8);
                 for (int j = 0; j < 8; j++)
                 {
                     float i = gates[j], f = gates[8 + j], g = gates[16 + j], o = gates[24 + j];
-                    float tc = global::System.MathF.Tanh(c[j]);
+                    float tc = tanhC[j];
                     float dhj = up[j] + dh[j];
                     float dcj = dc[j] + dhj * o * (1 - tc * tc);
                     dA[j] = dcj * g * i * (1 - i);
@@ -886,12 +885,21 @@ namespace Demo
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 32), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 32));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 32), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 32));   // db_hh += dA
                 dA.CopyTo(new global::System.Span<float>(history, step * 32, 32));
-                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 96), 32, 3, dA, dx); }
                 dhPrev.Clear();
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 256), 32, 8, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+            if (inputGradient)
+            {
+                for (int step = 0; step < steps; step++)
+                {
+                    global::System.Span<float> dx = below.Slice(step * 3, 3);
+                    dx.Clear();
+                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 96), 32, 3, new global::System.ReadOnlySpan<float>(history, step * 32, 32), dx);
+                }
+            }
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 96), 32, 3, new global::System.ReadOnlySpan<float>(history, 0, steps * 32), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 256), 32, 8, new global::System.ReadOnlySpan<float>(history, 0, steps * 32), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 8));

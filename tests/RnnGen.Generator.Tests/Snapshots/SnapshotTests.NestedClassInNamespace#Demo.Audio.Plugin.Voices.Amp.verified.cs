@@ -736,14 +736,14 @@ namespace Demo.Audio
                 //   Trace0HPrev  [4]  layer 0 h_(t-1)
                 //   Trace0CPrev  [4]  layer 0 c_(t-1)
                 //   Trace0Gates  [16]  layer 0 activated gates [i, f, g, o]
-                //   Trace0C      [4]  layer 0 c_t
+                //   Trace0TanhC  [4]  layer 0 tanh(c_t), as the backward pass uses c_t
                 //   Trace0H      [4]  layer 0 h_t
                 //   TraceDense0  [1]  Dense 0 activated output
                 private const int TraceInput = 0;
                 private const int Trace0HPrev = 1;
                 private const int Trace0CPrev = 5;
                 private const int Trace0Gates = 9;
-                private const int Trace0C = 25;
+                private const int Trace0TanhC = 25;
                 private const int Trace0H = 29;
                 private const int TraceDense0 = 33;
                 private const int StepTraceLength = 34;
@@ -800,7 +800,7 @@ namespace Demo.Audio
                     state.Layer0Cell.CopyTo(trace.Slice(Trace0CPrev, 4));
                     Layer0(input, state.Layer0Hidden, state.Layer0Cell, scratch);
                     scratch.Slice(0, 16).CopyTo(trace.Slice(Trace0Gates, 16));
-                    state.Layer0Cell.CopyTo(trace.Slice(Trace0C, 4));
+                    global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 4));
                     state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 4));
                     Head(state.Layer0Hidden, output, scratch, trace);
                 }
@@ -959,14 +959,13 @@ namespace Demo.Audio
                     {
                         global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                         global::System.ReadOnlySpan<float> up = above.Slice(step * 4, 4);
-                        global::System.Span<float> dx = below.Slice(step * 1, 1);
                         global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace0CPrev, 4);
                         global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 16);
-                        global::System.ReadOnlySpan<float> c = record.Slice(Trace0C, 4);
+                        global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace0TanhC, 4);
                         for (int j = 0; j < 4; j++)
                         {
                             float i = gates[j], f = gates[4 + j], g = gates[8 + j], o = gates[12 + j];
-                            float tc = global::System.MathF.Tanh(c[j]);
+                            float tc = tanhC[j];
                             float dhj = up[j] + dh[j];
                             float dcj = dc[j] + dhj * o * (1 - tc * tc);
                             dA[j] = dcj * g * i * (1 - i);
@@ -978,12 +977,21 @@ namespace Demo.Audio
                         global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 16), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 16));   // db_ih += dA
                         global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 16), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 16));   // db_hh += dA
                         dA.CopyTo(new global::System.Span<float>(history, step * 16, 16));
-                        if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 16), 16, 1, dA, dx); }
                         dhPrev.Clear();
                         global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 64), 16, 4, dA, dhPrev);
                         dhPrev.CopyTo(dh);
                     }
                     // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+                    // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+                    if (inputGradient)
+                    {
+                        for (int step = 0; step < steps; step++)
+                        {
+                            global::System.Span<float> dx = below.Slice(step * 1, 1);
+                            dx.Clear();
+                            global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 16), 16, 1, new global::System.ReadOnlySpan<float>(history, step * 16, 16), dx);
+                        }
+                    }
                     global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 16), 16, 1, new global::System.ReadOnlySpan<float>(history, 0, steps * 16), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
                     global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 64), 16, 4, new global::System.ReadOnlySpan<float>(history, 0, steps * 16), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
                     dh.CopyTo(initialState.Slice(0, 4));

@@ -795,7 +795,6 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 6, 6);
-                global::System.Span<float> dx = below.Slice(step * 4, 4);
                 global::System.ReadOnlySpan<float> hNew = record.Slice(Trace0H, 6);
                 for (int j = 0; j < 6; j++)
                 {
@@ -803,12 +802,21 @@ namespace Demo
                     dA[j] = hNew[j] > 0 ? dhj : 0;
                 }
                 dA.CopyTo(new global::System.Span<float>(history, step * 6, 6));
-                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 24), 6, 4, dA, dx); }
                 dhPrev.Clear();
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 36), 6, 6, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+            if (inputGradient)
+            {
+                for (int step = 0; step < steps; step++)
+                {
+                    global::System.Span<float> dx = below.Slice(step * 4, 4);
+                    dx.Clear();
+                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 24), 6, 4, new global::System.ReadOnlySpan<float>(history, step * 6, 6), dx);
+                }
+            }
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 24), 6, 4, new global::System.ReadOnlySpan<float>(history, 0, steps * 6), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 36), 6, 6, new global::System.ReadOnlySpan<float>(history, 0, steps * 6), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 6));

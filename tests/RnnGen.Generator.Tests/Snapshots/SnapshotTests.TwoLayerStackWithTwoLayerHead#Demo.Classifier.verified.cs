@@ -1843,12 +1843,12 @@ namespace Demo
         //   Trace0HPrev  [32]  layer 0 h_(t-1)
         //   Trace0CPrev  [32]  layer 0 c_(t-1)
         //   Trace0Gates  [128]  layer 0 activated gates [i, f, g, o]
-        //   Trace0C      [32]  layer 0 c_t
+        //   Trace0TanhC  [32]  layer 0 tanh(c_t), as the backward pass uses c_t
         //   Trace0H      [32]  layer 0 h_t
         //   Trace1HPrev  [32]  layer 1 h_(t-1)
         //   Trace1CPrev  [32]  layer 1 c_(t-1)
         //   Trace1Gates  [128]  layer 1 activated gates [i, f, g, o]
-        //   Trace1C      [32]  layer 1 c_t
+        //   Trace1TanhC  [32]  layer 1 tanh(c_t), as the backward pass uses c_t
         //   Trace1H      [32]  layer 1 h_t
         //   TraceDense0  [16]  Dense 0 activated output
         //   TraceDense1  [10]  Dense 1 activated output
@@ -1856,12 +1856,12 @@ namespace Demo
         private const int Trace0HPrev = 16;
         private const int Trace0CPrev = 48;
         private const int Trace0Gates = 80;
-        private const int Trace0C = 208;
+        private const int Trace0TanhC = 208;
         private const int Trace0H = 240;
         private const int Trace1HPrev = 272;
         private const int Trace1CPrev = 304;
         private const int Trace1Gates = 336;
-        private const int Trace1C = 464;
+        private const int Trace1TanhC = 464;
         private const int Trace1H = 496;
         private const int TraceDense0 = 528;
         private const int TraceDense1 = 544;
@@ -1919,13 +1919,13 @@ namespace Demo
             state.Layer0Cell.CopyTo(trace.Slice(Trace0CPrev, 32));
             Layer0(input, state.Layer0Hidden, state.Layer0Cell, scratch);
             scratch.Slice(0, 128).CopyTo(trace.Slice(Trace0Gates, 128));
-            state.Layer0Cell.CopyTo(trace.Slice(Trace0C, 32));
+            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 32));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 32));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1HPrev, 32));
             state.Layer1Cell.CopyTo(trace.Slice(Trace1CPrev, 32));
             Layer1(state.Layer0Hidden, state.Layer1Hidden, state.Layer1Cell, scratch);
             scratch.Slice(0, 128).CopyTo(trace.Slice(Trace1Gates, 128));
-            state.Layer1Cell.CopyTo(trace.Slice(Trace1C, 32));
+            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 32));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1H, 32));
             Head(state.Layer1Hidden, output, scratch, trace);
         }
@@ -2095,14 +2095,13 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 32, 32);
-                global::System.Span<float> dx = below.Slice(step * 32, 32);
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace1CPrev, 32);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace1Gates, 128);
-                global::System.ReadOnlySpan<float> c = record.Slice(Trace1C, 32);
+                global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace1TanhC, 32);
                 for (int j = 0; j < 32; j++)
                 {
                     float i = gates[j], f = gates[32 + j], g = gates[64 + j], o = gates[96 + j];
-                    float tc = global::System.MathF.Tanh(c[j]);
+                    float tc = tanhC[j];
                     float dhj = up[j] + dh[j];
                     float dcj = dc[j] + dhj * o * (1 - tc * tc);
                     dA[j] = dcj * g * i * (1 - i);
@@ -2114,12 +2113,21 @@ namespace Demo
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasIh, 128), dA, new global::System.Span<float>(_gradients, Layer1BiasIh, 128));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasHh, 128), dA, new global::System.Span<float>(_gradients, Layer1BiasHh, 128));   // db_hh += dA
                 dA.CopyTo(new global::System.Span<float>(history, step * 128, 128));
-                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 4096), 128, 32, dA, dx); }
                 dhPrev.Clear();
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 4096), 128, 32, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+            if (inputGradient)
+            {
+                for (int step = 0; step < steps; step++)
+                {
+                    global::System.Span<float> dx = below.Slice(step * 32, 32);
+                    dx.Clear();
+                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, step * 128, 128), dx);
+                }
+            }
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightIh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightHh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(64, 32));
@@ -2146,14 +2154,13 @@ namespace Demo
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 32, 32);
-                global::System.Span<float> dx = below.Slice(step * 16, 16);
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace0CPrev, 32);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 128);
-                global::System.ReadOnlySpan<float> c = record.Slice(Trace0C, 32);
+                global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace0TanhC, 32);
                 for (int j = 0; j < 32; j++)
                 {
                     float i = gates[j], f = gates[32 + j], g = gates[64 + j], o = gates[96 + j];
-                    float tc = global::System.MathF.Tanh(c[j]);
+                    float tc = tanhC[j];
                     float dhj = up[j] + dh[j];
                     float dcj = dc[j] + dhj * o * (1 - tc * tc);
                     dA[j] = dcj * g * i * (1 - i);
@@ -2165,12 +2172,21 @@ namespace Demo
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 128), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 128));   // db_ih += dA
                 global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 128), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 128));   // db_hh += dA
                 dA.CopyTo(new global::System.Span<float>(history, step * 128, 128));
-                if (inputGradient) { dx.Clear(); global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 2048), 128, 16, dA, dx); }
                 dhPrev.Clear();
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 4096), 128, 32, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
+            // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
+            if (inputGradient)
+            {
+                for (int step = 0; step < steps; step++)
+                {
+                    global::System.Span<float> dx = below.Slice(step * 16, 16);
+                    dx.Clear();
+                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 2048), 128, 16, new global::System.ReadOnlySpan<float>(history, step * 128, 128), dx);
+                }
+            }
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 2048), 128, 16, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 32));
