@@ -408,17 +408,7 @@ internal static partial class ModelEmitter
             for (int j = 0; j < pass.ChunkCount; j++)
                 for (int b = 0; b < recurrent.Length; b++)
                     w.Line($"{v.Static}.StoreUnsafe({recurrent[b]}{j}, ref proj, {layer.Slot(pass.FirstChunk + j, RecurrentSlot(l.Cell, b))});");
-            for (int j = 0; j < pass.ChunkCount; j++)
-            {
-                int chunk = pass.FirstChunk + j;
-                int unit = chunk * lanes;
-                bool tail = unit + lanes > l.HiddenSize;
-                var arguments = new List<string> { $"ref {Ref}.Add(ref proj, {layer.Slot(chunk, 0)})" };
-                if (l.HasCellState) arguments.Add($"ref {Ref}.Add(ref c, {unit})");
-                if (l.Cell == CellKind.Gru) arguments.Add($"ref {Ref}.Add(ref h, {unit})");
-                arguments.Add($"ref {Ref}.Add(ref hOut, {unit})");
-                w.Line($"Layer{l.Index}Cell{(tail ? "Tail" : "")}({string.Join(", ", arguments)});");
-            }
+            WriteCellCalls(w, layer, pass, "");
         }
     }
 
@@ -483,20 +473,25 @@ internal static partial class ModelEmitter
                                 w.Line($"{v.Static}.StoreUnsafe({recurrent[b]}{j}{s}, ref proj{s}, {layer.Slot(pass.FirstChunk + j, RecurrentSlot(l.Cell, b))});");
                 }
             }
-            foreach (string s in streams)
-            {
-                for (int j = 0; j < pass.ChunkCount; j++)
-                {
-                    int chunk = pass.FirstChunk + j;
-                    int unit = chunk * lanes;
-                    bool tail = unit + lanes > l.HiddenSize;
-                    var arguments = new List<string> { $"ref {Ref}.Add(ref proj{s}, {layer.Slot(chunk, 0)})" };
-                    if (l.HasCellState) arguments.Add($"ref {Ref}.Add(ref c{s}, {unit})");
-                    if (l.Cell == CellKind.Gru) arguments.Add($"ref {Ref}.Add(ref h{s}, {unit})");
-                    arguments.Add($"ref {Ref}.Add(ref hOut{s}, {unit})");
-                    w.Line($"Layer{l.Index}Cell{(tail ? "Tail" : "")}({string.Join(", ", arguments)});");
-                }
-            }
+            foreach (string s in streams) WriteCellCalls(w, layer, pass, s);
+        }
+    }
+
+    /// <summary>The cell update of each chunk of the pass, from its parked gate sums (<paramref name="stream"/> suffixes the pointers' names).</summary>
+    private static void WriteCellCalls(CodeWriter w, PackedLayer layer, PackedPass pass, string stream)
+    {
+        RecurrentLayerSpec l = layer.Layer;
+        int lanes = layer.Width.Lanes;
+        for (int j = 0; j < pass.ChunkCount; j++)
+        {
+            int chunk = pass.FirstChunk + j;
+            int unit = chunk * lanes;
+            bool tail = unit + lanes > l.HiddenSize;
+            var arguments = new List<string> { $"ref {Ref}.Add(ref proj{stream}, {layer.Slot(chunk, 0)})" };
+            if (l.HasCellState) arguments.Add($"ref {Ref}.Add(ref c{stream}, {unit})");
+            if (l.Cell == CellKind.Gru) arguments.Add($"ref {Ref}.Add(ref h{stream}, {unit})");
+            arguments.Add($"ref {Ref}.Add(ref hOut{stream}, {unit})");
+            w.Line($"Layer{l.Index}Cell{(tail ? "Tail" : "")}({string.Join(", ", arguments)});");
         }
     }
 
