@@ -200,7 +200,7 @@ internal static partial class ModelEmitter
         _ => new[] { "a" },
     };
 
-    /// <summary>Layer{n}Project: proj[t] = W_ih x_t + b for a block of steps, four steps and four gate vectors at a time.</summary>
+    /// <summary>Layer{n}Project: proj[t] = W_ih x_t + b for a block of steps, four steps and three gate vectors at a time.</summary>
     private static void WriteProjection(CodeWriter w, ModelSpec spec, PackedLayer layer)
     {
         string t = spec.ElementType;
@@ -235,16 +235,19 @@ internal static partial class ModelEmitter
         }
     }
 
-    /// <summary>One pass's projections, four gate vectors at a time; a <paramref name="relative"/> pass is the loop body over alike passes.</summary>
+    /// <summary>
+    /// One pass's projections, <see cref="ProjectionVectors"/> gate vectors at a time; a <paramref name="relative"/> pass
+    /// is the loop body over alike passes.
+    /// </summary>
     private static void WriteProjectionPass(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass, string weights, string proj, bool relative)
     {
         string t = spec.ElementType;
         int lanes = layer.Width.Lanes;
         int rowLength = pass.ChunkCount * layer.WeightBlocks * lanes;
         int vectors = pass.ChunkCount * layer.WeightBlocks;
-        for (int group = 0; group < vectors; group += 4)
+        for (int group = 0; group < vectors; group += ProjectionVectors)
         {
-            int count = System.Math.Min(4, vectors - group);
+            int count = System.Math.Min(ProjectionVectors, vectors - group);
             string labels = string.Join(", ", Enumerable.Range(group, count).Select(i => relative ? RelativeGateLabel(layer, i) : GateLabel(layer, pass, i)));
             w.Line(relative ? $"// Gate vectors {group}..{group + count - 1} ({labels})" : $"// Pass {pass.Index}, gate vectors {group}..{group + count - 1} ({labels})");
             using (w.Block())
@@ -259,6 +262,12 @@ internal static partial class ModelEmitter
             }
         }
     }
+
+    /// <summary>
+    /// Gate vectors per projection block: four steps × three vectors = 12 accumulators, plus the three weight vectors and
+    /// one broadcast, fill AVX2's 16 vector registers exactly (four vectors needed 21 and the JIT spilled five per k).
+    /// </summary>
+    private const int ProjectionVectors = 3;
 
     /// <summary>A gate vector named within its pass: "i of chunk 1".</summary>
     private static string RelativeGateLabel(PackedLayer layer, int vector) =>

@@ -726,7 +726,7 @@ namespace Demo
         /// </summary>
         private static void Layer0Project(ref double w, ref double xs, int steps, ref double proj)
         {
-            // Pass 0, gate vectors 0..3 (r 0..3, z 0..3, nx 0..3, r 4..7)
+            // Pass 0, gate vectors 0..2 (r 0..3, z 0..3, nx 0..3)
             {
                 ref double bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
                 ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 32);
@@ -736,19 +736,15 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<double> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<double> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<double> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
                     ref double row = ref rows;
                     for (int k = 0; k < 3; k++)
@@ -756,52 +752,42 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
                         global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3 + k));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                         global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6 + k));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                         global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9 + k));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 4));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 32 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 32 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 4));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 32 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 32 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 4));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 32 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 32 + 16));
                 }
                 for (; t < steps; t++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
                     ref double row = ref rows;
                     for (int k = 0; k < 3; k++)
@@ -809,81 +795,95 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
                         global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 16));
                 }
             }
-            // Pass 0, gate vectors 4..5 (z 4..7, nx 4..7)
+            // Pass 0, gate vectors 3..5 (r 4..7, z 4..7, nx 4..7)
             {
                 ref double bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
-                ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 48);
+                ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 44);
                 int t = 0;
                 for (; t + 4 <= steps; t += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
                     ref double row = ref rows;
                     for (int k = 0; k < 3; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3 + k));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
                         global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6 + k));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
                         global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9 + k));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 32 + 24));
                 }
                 for (; t < steps; t++)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
                     ref double row = ref rows;
                     for (int k = 0; k < 3; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 24));
                 }
             }
         }
@@ -1042,7 +1042,7 @@ namespace Demo
         /// </summary>
         private static void Layer1Project(ref double w, ref double xs, int steps, ref double proj)
         {
-            // Pass 0, gate vectors 0..3 (i 0..3, f 0..3, g 0..3, o 0..3)
+            // Pass 0, gate vectors 0..2 (i 0..3, f 0..3, g 0..3)
             {
                 ref double bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
                 ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 32);
@@ -1052,19 +1052,15 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
                     global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<double> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
                     global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<double> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
                     global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<double> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
                     ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
                     ref double row = ref rows;
                     for (int k = 0; k < 8; k++)
@@ -1072,52 +1068,42 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
                         global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                         global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                         global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 12));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 4));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 32 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 32 + 12));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 4));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 32 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 32 + 12));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 4));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 32 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 32 + 12));
                 }
                 for (; t < steps; t++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
                     ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
                     ref double row = ref rows;
                     for (int k = 0; k < 8; k++)
@@ -1125,43 +1111,36 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
                         global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 8));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 12));
                 }
             }
-            // Pass 0, gate vectors 4..7 (i 4..7, f 4..7, g 4..7, o 4..7)
+            // Pass 0, gate vectors 3..5 (o 0..3, i 4..7, f 4..7)
             {
                 ref double bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
-                ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 48);
+                ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 44);
                 int t = 0;
                 for (; t + 4 <= steps; t += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
-                    global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    global::System.Runtime.Intrinsics.Vector256<double> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<double> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
-                    global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    global::System.Runtime.Intrinsics.Vector256<double> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<double> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
-                    global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<double> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
+                    global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
                     ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
                     ref double row = ref rows;
                     for (int k = 0; k < 8; k++)
@@ -1169,52 +1148,42 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
                         global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                         global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                         global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 28));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 32 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 32 + 28));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 32 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 32 + 28));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 32 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 32 + 28));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 32 + 20));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 32 + 20));
                 }
                 for (; t < steps; t++)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    global::System.Runtime.Intrinsics.Vector256<double> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
+                    global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
                     ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
                     ref double row = ref rows;
                     for (int k = 0; k < 8; k++)
@@ -1222,18 +1191,78 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
                         global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 20));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 24));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 28));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 12));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 16));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 20));
+                }
+            }
+            // Pass 0, gate vectors 6..7 (g 4..7, o 4..7)
+            {
+                ref double bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref double rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 56);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    global::System.Runtime.Intrinsics.Vector256<double> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    global::System.Runtime.Intrinsics.Vector256<double> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double row = ref rows;
+                    for (int k = 0; k < 8; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 28));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 28));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 28));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 28));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double row = ref rows;
+                    for (int k = 0; k < 8; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 28));
                 }
             }
         }

@@ -806,7 +806,7 @@ namespace Demo
         /// </summary>
         private static void Layer0Project(ref float w, ref float xs, int steps, ref float proj)
         {
-            // Pass 0, gate vectors 0..3 (r 0..7, z 0..7, nx 0..7, r 8..11)
+            // Pass 0, gate vectors 0..2 (r 0..7, z 0..7, nx 0..7)
             {
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 64);
@@ -816,19 +816,15 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                     ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
                     ref float row = ref rows;
                     for (int k = 0; k < 8; k++)
@@ -836,52 +832,42 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 64 + 32));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 64 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 64 + 32));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 64 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 64 + 32));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 64 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 64 + 32));
                 }
                 for (; t < steps; t++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                     ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
                     ref float row = ref rows;
                     for (int k = 0; k < 8; k++)
@@ -889,81 +875,95 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 64 + 32));
                 }
             }
-            // Pass 0, gate vectors 4..5 (z 8..11, nx 8..11)
+            // Pass 0, gate vectors 3..5 (r 8..11, z 8..11, nx 8..11)
             {
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
-                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 96);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 88);
                 int t = 0;
                 for (; t + 4 <= steps; t += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
                     ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
                     ref float row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 64 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 64 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 64 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 64 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 64 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 64 + 48));
                 }
                 for (; t < steps; t++)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
                     ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
                     ref float row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 48));
                 }
             }
         }
@@ -1130,7 +1130,7 @@ namespace Demo
         /// </summary>
         private static void Layer1Project(ref float w, ref float xs, int steps, ref float proj)
         {
-            // Pass 0, gate vectors 0..3 (i 0..7, f 0..7, g 0..7, o 0..7)
+            // Pass 0, gate vectors 0..2 (i 0..7, f 0..7, g 0..7)
             {
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
                 ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 64);
@@ -1140,19 +1140,15 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
                     ref float row = ref rows;
                     for (int k = 0; k < 12; k++)
@@ -1160,52 +1156,42 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12 + k));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 36 + k));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 64 + 24));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 64 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 64 + 24));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 64 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 64 + 24));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 64 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 64 + 24));
                 }
                 for (; t < steps; t++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
                     ref float row = ref rows;
                     for (int k = 0; k < 12; k++)
@@ -1213,43 +1199,36 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 8));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 16));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 64 + 24));
                 }
             }
-            // Pass 0, gate vectors 4..7 (i 8..9, f 8..9, g 8..9, o 8..9)
+            // Pass 0, gate vectors 3..5 (o 0..7, i 8..9, f 8..9)
             {
                 ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
-                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 96);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 88);
                 int t = 0;
                 for (; t + 4 <= steps; t += 4)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
                     ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
                     ref float row = ref rows;
                     for (int k = 0; k < 12; k++)
@@ -1257,52 +1236,42 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12 + k));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                         global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                         global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 36 + k));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                        a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 64 + 56));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 64 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 64 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 64 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 64 + 56));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 64 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 64 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 64 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 64 + 56));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 64 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 64 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 64 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 64 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 64 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 64 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 64 + 40));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 64 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 64 + 40));
                 }
                 for (; t < steps; t++)
                 {
-                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                    global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
                     ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
                     ref float row = ref rows;
                     for (int k = 0; k < 12; k++)
@@ -1310,18 +1279,78 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                     }
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 32));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 40));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 48));
-                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 64 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 24));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 32));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 64 + 40));
+                }
+            }
+            // Pass 0, gate vectors 6..7 (g 8..9, o 8..9)
+            {
+                ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 112);
+                int t = 0;
+                for (; t + 4 <= steps; t += 4)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 12; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12 + k));
+                        a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                        a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                        a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 36 + k));
+                        a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                        a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 64 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 64 + 56));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 64 + 56));
+                }
+                for (; t < steps; t++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                    global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
+                    ref float row = ref rows;
+                    for (int k = 0; k < 12; k++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                        global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                        a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                        row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                    }
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 48));
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 56));
                 }
             }
         }

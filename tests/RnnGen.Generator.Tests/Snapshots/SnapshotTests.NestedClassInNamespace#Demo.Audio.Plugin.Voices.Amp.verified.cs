@@ -488,7 +488,7 @@ namespace Demo.Audio
                 /// </summary>
                 private static void Layer0Project(ref float w, ref float xs, int steps, ref float proj)
                 {
-                    // Pass 0, gate vectors 0..3 (i 0..3, f 0..3, g 0..3, o 0..3)
+                    // Pass 0, gate vectors 0..2 (i 0..3, f 0..3, g 0..3)
                     {
                         ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
                         ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 32);
@@ -498,19 +498,15 @@ namespace Demo.Audio
                             global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                             ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 1);
                             ref float row = ref rows;
                             for (int k = 0; k < 1; k++)
@@ -518,52 +514,42 @@ namespace Demo.Audio
                                 global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                                 global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                                 global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                                global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                                 global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                                 a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                                 a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                                 a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                                a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                                 global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1 + k));
                                 a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                                 a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                                 a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                                a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                                 global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2 + k));
                                 a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                                 a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                                 a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                                a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                                 global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3 + k));
                                 a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                                 a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                                 a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                                a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
                             }
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 8));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 16));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 24));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 0));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref proj, (nuint)((t + 1) * 32 + 8));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref proj, (nuint)((t + 1) * 32 + 16));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref proj, (nuint)((t + 1) * 32 + 24));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 0));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref proj, (nuint)((t + 2) * 32 + 8));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref proj, (nuint)((t + 2) * 32 + 16));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref proj, (nuint)((t + 2) * 32 + 24));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 0));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref proj, (nuint)((t + 3) * 32 + 8));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref proj, (nuint)((t + 3) * 32 + 16));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref proj, (nuint)((t + 3) * 32 + 24));
                         }
                         for (; t < steps; t++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                             ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 1);
                             ref float row = ref rows;
                             for (int k = 0; k < 1; k++)
@@ -571,18 +557,61 @@ namespace Demo.Audio
                                 global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                                 global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                                 global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                                global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                                 global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                                 a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                                 a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                                 a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                                a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
                             }
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 8));
                             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref proj, (nuint)((t) * 32 + 16));
-                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref proj, (nuint)((t) * 32 + 24));
+                        }
+                    }
+                    // Pass 0, gate vectors 3..3 (o 0..3)
+                    {
+                        ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 0);
+                        ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 56);
+                        int t = 0;
+                        for (; t + 4 <= steps; t += 4)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                            global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                            ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 1);
+                            ref float row = ref rows;
+                            for (int k = 0; k < 1; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                                a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                                global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1 + k));
+                                a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                                global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2 + k));
+                                a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                                global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3 + k));
+                                a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                            }
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 24));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 24));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref proj, (nuint)((t + 2) * 32 + 24));
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref proj, (nuint)((t + 3) * 32 + 24));
+                        }
+                        for (; t < steps; t++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                            ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 1);
+                            ref float row = ref rows;
+                            for (int k = 0; k < 1; k++)
+                            {
+                                global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                                global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                                a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                                row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                            }
+                            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 24));
                         }
                     }
                 }

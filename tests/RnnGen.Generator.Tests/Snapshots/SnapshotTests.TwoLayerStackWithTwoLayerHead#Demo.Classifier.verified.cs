@@ -738,7 +738,7 @@ namespace Demo
             {
                 ref float passWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, pass * 3136);
                 ref float passProj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, pass * 64);
-                // Gate vectors 0..3 (i of chunk 0, f of chunk 0, g of chunk 0, o of chunk 0)
+                // Gate vectors 0..2 (i of chunk 0, f of chunk 0, g of chunk 0)
                 {
                     ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 0);
                     ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 64);
@@ -748,19 +748,15 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
                         ref float row = ref rows;
                         for (int k = 0; k < 16; k++)
@@ -768,52 +764,42 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                             global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
                             a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                             a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                             a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                            a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                             global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
                             a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                             a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                             a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                            a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                             global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
                             a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                             a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                             a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                            a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 24));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref passProj, (nuint)((t + 1) * 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref passProj, (nuint)((t + 1) * 128 + 24));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref passProj, (nuint)((t + 2) * 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref passProj, (nuint)((t + 2) * 128 + 24));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref passProj, (nuint)((t + 3) * 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref passProj, (nuint)((t + 3) * 128 + 24));
                     }
                     for (; t < steps; t++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
                         ref float row = ref rows;
                         for (int k = 0; k < 16; k++)
@@ -821,43 +807,36 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 24));
                     }
                 }
-                // Gate vectors 4..7 (i of chunk 1, f of chunk 1, g of chunk 1, o of chunk 1)
+                // Gate vectors 3..5 (o of chunk 0, i of chunk 1, f of chunk 1)
                 {
                     ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 0);
-                    ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 96);
+                    ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 88);
                     int t = 0;
                     for (; t + 4 <= steps; t += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                        global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                        global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                        global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                        global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                        global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                        global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
                         ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
                         ref float row = ref rows;
                         for (int k = 0; k < 16; k++)
@@ -865,52 +844,42 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                             global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
                             a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                             a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                             a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                            a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                             global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
                             a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                             a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                             a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                            a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                             global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
                             a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                             a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                             a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                            a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 56));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref passProj, (nuint)((t + 1) * 128 + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref passProj, (nuint)((t + 1) * 128 + 56));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref passProj, (nuint)((t + 2) * 128 + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref passProj, (nuint)((t + 2) * 128 + 56));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref passProj, (nuint)((t + 3) * 128 + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref passProj, (nuint)((t + 3) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref passProj, (nuint)((t + 1) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref passProj, (nuint)((t + 2) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref passProj, (nuint)((t + 3) * 128 + 40));
                     }
                     for (; t < steps; t++)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
                         ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
                         ref float row = ref rows;
                         for (int k = 0; k < 16; k++)
@@ -918,18 +887,78 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 40));
+                    }
+                }
+                // Gate vectors 6..7 (g of chunk 1, o of chunk 1)
+                {
+                    ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 0);
+                    ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 112);
+                    int t = 0;
+                    for (; t + 4 <= steps; t += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 16; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                            a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                            a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                            a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
+                            a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                            a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 56));
+                    }
+                    for (; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 16; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 56));
                     }
                 }
             }
@@ -1255,7 +1284,7 @@ namespace Demo
             {
                 ref float passWeights = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, pass * 4160);
                 ref float passProj = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, pass * 64);
-                // Gate vectors 0..3 (i of chunk 0, f of chunk 0, g of chunk 0, o of chunk 0)
+                // Gate vectors 0..2 (i of chunk 0, f of chunk 0, g of chunk 0)
                 {
                     ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 0);
                     ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 64);
@@ -1265,19 +1294,15 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
                         ref float row = ref rows;
                         for (int k = 0; k < 32; k++)
@@ -1285,52 +1310,42 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                             global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
                             a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                             a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                             a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                            a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                             global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
                             a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                             a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                             a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                            a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                             global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
                             a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                             a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                             a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                            a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 24));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref passProj, (nuint)((t + 1) * 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref passProj, (nuint)((t + 1) * 128 + 24));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref passProj, (nuint)((t + 2) * 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref passProj, (nuint)((t + 2) * 128 + 24));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref passProj, (nuint)((t + 3) * 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref passProj, (nuint)((t + 3) * 128 + 24));
                     }
                     for (; t < steps; t++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
                         ref float row = ref rows;
                         for (int k = 0; k < 32; k++)
@@ -1338,43 +1353,36 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 16));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 24));
                     }
                 }
-                // Gate vectors 4..7 (i of chunk 1, f of chunk 1, g of chunk 1, o of chunk 1)
+                // Gate vectors 3..5 (o of chunk 0, i of chunk 1, f of chunk 1)
                 {
                     ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 0);
-                    ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 96);
+                    ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 88);
                     int t = 0;
                     for (; t + 4 <= steps; t += 4)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                        global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                        global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> a13 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                        global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                        global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> a23 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                        global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                        global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> a33 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a12 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a22 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
+                        global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
                         ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
                         ref float row = ref rows;
                         for (int k = 0; k < 32; k++)
@@ -1382,52 +1390,42 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                             global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
                             a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                             a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                             a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                            a13 = global::RnnGen.Simd.MultiplyAdd(w3, x1, a13);
                             global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
                             a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                             a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                             a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                            a23 = global::RnnGen.Simd.MultiplyAdd(w3, x2, a23);
                             global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
                             a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                             a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                             a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
-                            a33 = global::RnnGen.Simd.MultiplyAdd(w3, x3, a33);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 56));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref passProj, (nuint)((t + 1) * 128 + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a13, ref passProj, (nuint)((t + 1) * 128 + 56));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref passProj, (nuint)((t + 2) * 128 + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a23, ref passProj, (nuint)((t + 2) * 128 + 56));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref passProj, (nuint)((t + 3) * 128 + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a33, ref passProj, (nuint)((t + 3) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a12, ref passProj, (nuint)((t + 1) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a22, ref passProj, (nuint)((t + 2) * 128 + 40));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a32, ref passProj, (nuint)((t + 3) * 128 + 40));
                     }
                     for (; t < steps; t++)
                     {
-                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
-                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                        global::System.Runtime.Intrinsics.Vector256<float> a03 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
+                        global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
                         ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
                         ref float row = ref rows;
                         for (int k = 0; k < 32; k++)
@@ -1435,18 +1433,78 @@ namespace Demo
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                             global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            a03 = global::RnnGen.Simd.MultiplyAdd(w3, x0, a03);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                         }
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 32));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 40));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 48));
-                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a03, ref passProj, (nuint)((t) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 24));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 32));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a02, ref passProj, (nuint)((t) * 128 + 40));
+                    }
+                }
+                // Gate vectors 6..7 (g of chunk 1, o of chunk 1)
+                {
+                    ref float bias = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 0);
+                    ref float rows = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref passWeights, 112);
+                    int t = 0;
+                    for (; t + 4 <= steps; t += 4)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a11 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 32; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
+                            a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
+                            a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
+                            a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
+                            a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
+                            a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref passProj, (nuint)((t + 1) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a11, ref passProj, (nuint)((t + 1) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a20, ref passProj, (nuint)((t + 2) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a21, ref passProj, (nuint)((t + 2) * 128 + 56));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a30, ref passProj, (nuint)((t + 3) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a31, ref passProj, (nuint)((t + 3) * 128 + 56));
+                    }
+                    for (; t < steps; t++)
+                    {
+                        global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
+                        global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float row = ref rows;
+                        for (int k = 0; k < 32; k++)
+                        {
+                            global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                            global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
+                            a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
+                            row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        }
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 48));
+                        global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 56));
                     }
                 }
             }
