@@ -97,8 +97,8 @@ internal static partial class ModelEmitter
                 WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 4 * h, h, "dA", "dhPrev");
                 w.Line("dhPrev.CopyTo(dh);");
             }
-            w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
             WriteInputGradients(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "");
+            w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
             WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "", LayerInput(spec, layer));
             WriteOuterProducts(w, spec, $"Layer{k}WeightHh", 4 * h, h, "", $"Trace{k}HPrev");
             int offset = ParameterLayout.StateOffset(spec, layer.Index);
@@ -183,10 +183,10 @@ internal static partial class ModelEmitter
                 WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", hiddenRows, h, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", "dhPrev");
                 w.Line("dhPrev.CopyTo(dh);");
             }
+            WriteInputGradients(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "");
             w.Line(layer.ResetAfter
                 ? "// dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once"
                 : "// dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh[r, z] += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once");
-            WriteInputGradients(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "");
             WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "", LayerInput(spec, layer));
             WriteOuterProducts(w, spec, $"Layer{k}WeightHh", layer.ResetAfter ? 3 * h : 2 * h, h, $"SequenceLength * {3 * h} + ", $"Trace{k}HPrev");
             w.Line($"dh.CopyTo(initialState.Slice({ParameterLayout.StateOffset(spec, layer.Index)}, {h}));");
@@ -225,8 +225,8 @@ internal static partial class ModelEmitter
                 WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", h, h, "dA", "dhPrev");
                 w.Line("dhPrev.CopyTo(dh);");
             }
-            w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
             WriteInputGradients(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "");
+            w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
             WriteOuterProducts(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "", LayerInput(spec, layer));
             WriteOuterProducts(w, spec, $"Layer{k}WeightHh", h, h, "", $"Trace{k}HPrev");
             w.Line($"dh.CopyTo(initialState.Slice({ParameterLayout.StateOffset(spec, layer.Index)}, {h}));");

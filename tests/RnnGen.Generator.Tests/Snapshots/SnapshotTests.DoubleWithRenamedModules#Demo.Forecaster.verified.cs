@@ -1725,7 +1725,6 @@ namespace Demo
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightHh, 256), 32, 8, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
-            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
@@ -1736,6 +1735,7 @@ namespace Demo
                     global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightIh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, step * 32, 32), dx);
                 }
             }
+            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer1WeightIh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), new global::System.ReadOnlySpan<double>(trace, Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer1WeightHh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), new global::System.ReadOnlySpan<double>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(8, 8));
@@ -1786,7 +1786,6 @@ namespace Demo
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightHh, 192), 24, 8, dAh, dhPrev);
                 dhPrev.CopyTo(dh);
             }
-            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
@@ -1797,6 +1796,7 @@ namespace Demo
                     global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightIh, 72), 24, 3, new global::System.ReadOnlySpan<double>(history, step * 24, 24), dx);
                 }
             }
+            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer0WeightIh, 72), 24, 3, new global::System.ReadOnlySpan<double>(history, 0, steps * 24), new global::System.ReadOnlySpan<double>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer0WeightHh, 192), 24, 8, new global::System.ReadOnlySpan<double>(history, SequenceLength * 24, steps * 24), new global::System.ReadOnlySpan<double>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 8));

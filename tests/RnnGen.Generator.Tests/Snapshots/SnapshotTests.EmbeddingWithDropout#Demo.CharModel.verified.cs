@@ -1933,7 +1933,6 @@ namespace Demo
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 400), 40, 10, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
-            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
@@ -1944,6 +1943,7 @@ namespace Demo
                     global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 480), 40, 12, new global::System.ReadOnlySpan<float>(history, step * 40, 40), dx);
                 }
             }
+            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightIh, 480), 40, 12, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), new global::System.ReadOnlySpan<float>(trace, Trace0Dropped, trace.Length - Trace0Dropped), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightHh, 400), 40, 10, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), new global::System.ReadOnlySpan<float>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(12, 10));
@@ -1994,7 +1994,6 @@ namespace Demo
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 432), 36, 12, dAh, dhPrev);
                 dhPrev.CopyTo(dh);
             }
-            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
@@ -2005,6 +2004,7 @@ namespace Demo
                     global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 288), 36, 8, new global::System.ReadOnlySpan<float>(history, step * 36, 36), dx);
                 }
             }
+            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 288), 36, 8, new global::System.ReadOnlySpan<float>(history, 0, steps * 36), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 432), 36, 12, new global::System.ReadOnlySpan<float>(history, SequenceLength * 36, steps * 36), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 12));

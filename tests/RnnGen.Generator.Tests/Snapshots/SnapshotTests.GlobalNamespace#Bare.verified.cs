@@ -741,7 +741,6 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
             global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 9), 3, 3, dA, dhPrev);
             dhPrev.CopyTo(dh);
         }
-        // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
         // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
         if (inputGradient)
         {
@@ -752,6 +751,7 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 6), 3, 2, new global::System.ReadOnlySpan<float>(history, step * 3, 3), dx);
             }
         }
+        // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
         global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 6), 3, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 3), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
         global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 9), 3, 3, new global::System.ReadOnlySpan<float>(history, 0, steps * 3), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
         dh.CopyTo(initialState.Slice(0, 3));

@@ -1135,7 +1135,6 @@ namespace Demo
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 75), 15, 5, dAh, dhPrev);
                 dhPrev.CopyTo(dh);
             }
-            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
@@ -1146,6 +1145,7 @@ namespace Demo
                     global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 30), 15, 2, new global::System.ReadOnlySpan<float>(history, step * 15, 15), dx);
                 }
             }
+            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 30), 15, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 15), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 75), 15, 5, new global::System.ReadOnlySpan<float>(history, SequenceLength * 15, steps * 15), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 5));

@@ -783,7 +783,6 @@ namespace Demo
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 32), 8, 4, dAh.Slice(0, 8), dhPrev);
                 dhPrev.CopyTo(dh);
             }
-            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh[r, z] += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
@@ -794,6 +793,7 @@ namespace Demo
                     global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 24), 12, 2, new global::System.ReadOnlySpan<float>(history, step * 12, 12), dx);
                 }
             }
+            // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh[r, z] += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 24), 12, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 12), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 32), 8, 4, new global::System.ReadOnlySpan<float>(history, SequenceLength * 12, steps * 8), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 4));

@@ -2175,7 +2175,6 @@ namespace Demo
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 4096), 128, 32, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
-            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
@@ -2186,6 +2185,7 @@ namespace Demo
                     global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, step * 128, 128), dx);
                 }
             }
+            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightIh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightHh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(64, 32));
@@ -2234,7 +2234,6 @@ namespace Demo
                 global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 4096), 128, 32, dA, dhPrev);
                 dhPrev.CopyTo(dh);
             }
-            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
@@ -2245,6 +2244,7 @@ namespace Demo
                     global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 2048), 128, 16, new global::System.ReadOnlySpan<float>(history, step * 128, 128), dx);
                 }
             }
+            // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 2048), 128, 16, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 32));
