@@ -92,15 +92,15 @@ internal static partial class ModelEmitter
                     w.Line("dc[j] = dcj * f;");
                 }
                 WriteBiasGradients(w, spec, layer, "dA", "dA");
-                WriteRecord(w, spec, "dA", 4 * h, "");
+                WriteRecord(w, spec, "dA", 4 * h, "0");
                 w.Line("dhPrev.Clear();");
                 WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 4 * h, h, "dA", "dhPrev");
                 w.Line("dhPrev.CopyTo(dh);");
             }
-            WriteInputGradients(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "");
+            WriteInputGradients(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "0");
             w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
-            WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "", LayerInput(spec, layer));
-            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", 4 * h, h, "", $"Trace{k}HPrev");
+            WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "0", LayerInput(spec, layer));
+            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", 4 * h, h, "0", $"Trace{k}HPrev");
             int offset = ParameterLayout.StateOffset(spec, layer.Index);
             w.Line($"dh.CopyTo(initialState.Slice({offset}, {h}));");
             w.Line($"dc.CopyTo(initialState.Slice({offset + h}, {h}));");
@@ -178,17 +178,17 @@ internal static partial class ModelEmitter
                 }
                 WriteBiasGradients(w, spec, layer, "dAx", "dAh");
                 int hiddenRows = layer.ResetAfter ? 3 * h : 2 * h; // reset-before: W_hn's rows went through BackwardCandidate above
-                WriteRecord(w, spec, "dAx", 3 * h, "");
-                WriteRecord(w, spec, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", hiddenRows, $"SequenceLength * {3 * h} + ");
+                WriteRecord(w, spec, "dAx", 3 * h, "0");
+                WriteRecord(w, spec, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", hiddenRows, $"SequenceLength * {3 * h}");
                 WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", hiddenRows, h, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", "dhPrev");
                 w.Line("dhPrev.CopyTo(dh);");
             }
-            WriteInputGradients(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "");
+            WriteInputGradients(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "0");
             w.Line(layer.ResetAfter
                 ? "// dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once"
                 : "// dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh[r, z] += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once");
-            WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "", LayerInput(spec, layer));
-            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", layer.ResetAfter ? 3 * h : 2 * h, h, $"SequenceLength * {3 * h} + ", $"Trace{k}HPrev");
+            WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "0", LayerInput(spec, layer));
+            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", layer.ResetAfter ? 3 * h : 2 * h, h, $"SequenceLength * {3 * h}", $"Trace{k}HPrev");
             w.Line($"dh.CopyTo(initialState.Slice({ParameterLayout.StateOffset(spec, layer.Index)}, {h}));");
         }
         if (!layer.ResetAfter)
@@ -220,15 +220,15 @@ internal static partial class ModelEmitter
                     w.Line(relu ? "dA[j] = hNew[j] > 0 ? dhj : 0;" : "dA[j] = dhj * (1 - hNew[j] * hNew[j]);");
                 }
                 WriteBiasGradients(w, spec, layer, "dA", "dA");
-                WriteRecord(w, spec, "dA", h, "");
+                WriteRecord(w, spec, "dA", h, "0");
                 w.Line("dhPrev.Clear();");
                 WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", h, h, "dA", "dhPrev");
                 w.Line("dhPrev.CopyTo(dh);");
             }
-            WriteInputGradients(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "");
+            WriteInputGradients(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "0");
             w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
-            WriteOuterProducts(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "", LayerInput(spec, layer));
-            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", h, h, "", $"Trace{k}HPrev");
+            WriteOuterProducts(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "0", LayerInput(spec, layer));
+            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", h, h, "0", $"Trace{k}HPrev");
             w.Line($"dh.CopyTo(initialState.Slice({ParameterLayout.StateOffset(spec, layer.Index)}, {h}));");
         }
     }
@@ -309,15 +309,18 @@ internal static partial class ModelEmitter
             w.Line($"{Span}<{t}> dx = below.Slice(step * {columns}, {columns});");
             w.Line("dx.Clear();");
             w.Line($"global::RnnGen.BackwardKernels.AddTransposedProduct(new {ReadOnlySpan}<{t}>(_parameters, {weight}, {rows * columns}), {rows}, {columns}, " +
-                $"new {ReadOnlySpan}<{t}>(history, {region}step * {rows}, {rows}), dx);");
+                $"new {ReadOnlySpan}<{t}>(history, {HistoryAt(region, rows)}, {rows}), dx);");
         }
     }
+
+    /// <summary>Step <c>step</c>'s slot in the history region starting at <paramref name="region"/> (an expression), <paramref name="rows"/> per step.</summary>
+    private static string HistoryAt(string region, int rows) => region == "0" ? $"step * {rows}" : $"{region} + step * {rows}";
 
     /// <summary>Records a step's pre-activation gradients in the history at <paramref name="region"/>, <paramref name="rows"/> per step.</summary>
     private static void WriteRecord(CodeWriter w, ModelSpec spec, string dA, int rows, string region)
     {
         string t = spec.ElementType;
-        w.Line($"{dA}.CopyTo(new {Span}<{t}>(history, {region}step * {rows}, {rows}));");
+        w.Line($"{dA}.CopyTo(new {Span}<{t}>(history, {HistoryAt(region, rows)}, {rows}));");
     }
 
     /// <summary>dW += Σ_t dA_t inputᵀ over the window: the recorded gradients against a trace slice, once per Backward call.</summary>
@@ -325,7 +328,7 @@ internal static partial class ModelEmitter
     {
         string t = spec.ElementType;
         w.Line($"global::RnnGen.BackwardKernels.AddOuterProducts(new {Span}<{t}>(_gradients, {weight}, {rows * columns}), {rows}, {columns}, " +
-            $"new {ReadOnlySpan}<{t}>(history, {(region.Length == 0 ? "0" : region.TrimEnd(' ', '+'))}, steps * {rows}), new {ReadOnlySpan}<{t}>(trace, {input}, trace.Length - {input}), StepTraceLength, steps);");
+            $"new {ReadOnlySpan}<{t}>(history, {region}, steps * {rows}), new {ReadOnlySpan}<{t}>(trace, {input}, trace.Length - {input}), StepTraceLength, steps);");
     }
 
     /// <summary>

@@ -381,8 +381,7 @@ internal static partial class ModelEmitter
         int lanes = v.Lanes;
         int first = pass.FirstChunk * lanes;
         int last = System.Math.Min(l.HiddenSize, (pass.FirstChunk + pass.ChunkCount) * lanes) - 1;
-        string[] gates = WeightGates(l.Cell);
-        string[] recurrent = l.Cell == CellKind.Gru ? new[] { "r", "z", "nh" } : gates;
+        string[] recurrent = RecurrentAccumulators(l.Cell);
         int rowLength = pass.ChunkCount * layer.WeightBlocks * lanes;
         string cellParameter = l.HasCellState ? $", ref {t} c" : "";
         w.Line($"/// <summary>Layer {l.Index}, pass {pass.Index}: hidden units {first}..{last} ({pass.ChunkCount} × {lanes} lanes, {v.Name}).</summary>");
@@ -395,16 +394,10 @@ internal static partial class ModelEmitter
             {
                 int chunk = pass.FirstChunk + j;
                 for (int b = 0; b < recurrent.Length; b++)
-                {
-                    string init = l.Cell == CellKind.Gru && b == 2
-                        ? $"{v.Static}.LoadUnsafe(ref w, {pass.Offset + (j * layer.BiasBlocks + 3) * lanes})"
-                        : $"{v.Static}.LoadUnsafe(ref proj, {layer.Slot(chunk, b)})";
-                    w.Line($"{v.Type} {recurrent[b]}{j} = {init};");
-                }
+                    w.Line($"{v.Type} {recurrent[b]}{j} = {AccumulatorStart(layer, pass, j, b, "proj")};");
             }
-            int hiddenRows = pass.Offset + pass.ChunkCount * layer.BiasBlocks * lanes + l.InputSize * rowLength;
             w.Line($"// + W_hh h: row k holds column k of weight_hh for every gate of these units");
-            w.Line($"ref {t} row = ref {Ref}.Add(ref w, {hiddenRows});");
+            w.Line($"ref {t} row = ref {Ref}.Add(ref w, {HiddenRows(layer, pass)});");
             using (w.Block($"for (int k = 0; k < {l.HiddenSize}; k++)"))
             {
                 w.Line($"{v.Type} hk = {v.Static}.Create({Ref}.Add(ref h, k));");
@@ -421,6 +414,25 @@ internal static partial class ModelEmitter
         }
     }
 
+    /// <summary>The recurrent accumulators of a chunk: the cell's gates, with a GRU's n split off as n_h (W_hn h + b_hn).</summary>
+    private static string[] RecurrentAccumulators(CellKind cell) => cell == CellKind.Gru ? new[] { "r", "z", "nh" } : WeightGates(cell);
+
+    /// <summary>Where a pass's recurrent rows start (after its biases and its input rows): row k is column k of weight_hh.</summary>
+    private static int HiddenRows(PackedLayer layer, PackedPass pass) =>
+        pass.Offset + (pass.ChunkCount * layer.BiasBlocks + layer.Layer.InputSize * pass.ChunkCount * layer.WeightBlocks) * layer.Width.Lanes;
+
+    /// <summary>
+    /// What accumulator <paramref name="block"/> of the pass's chunk <paramref name="j"/> starts from: its gate's input
+    /// projection in <paramref name="projection"/>, or for a GRU's n_h the bias b_hn from the packed weights.
+    /// </summary>
+    private static string AccumulatorStart(PackedLayer layer, PackedPass pass, int j, int block, string projection)
+    {
+        VectorWidth v = layer.Width;
+        return layer.Layer.Cell == CellKind.Gru && block == 2
+            ? $"{v.Static}.LoadUnsafe(ref w, {pass.Offset + (j * layer.BiasBlocks + 3) * v.Lanes})"
+            : $"{v.Static}.LoadUnsafe(ref {projection}, {layer.Slot(pass.FirstChunk + j, block)})";
+    }
+
     /// <summary>
     /// Layer{n}Pass{p}Pair: the pass for two rows of distinct streams (A and B) at once. Chunks go a few at a time (at
     /// most eight accumulators: both streams' gates), and each weight vector is loaded once for both streams' FMAs, so a
@@ -434,9 +446,9 @@ internal static partial class ModelEmitter
         int lanes = v.Lanes;
         int first = pass.FirstChunk * lanes;
         int last = System.Math.Min(l.HiddenSize, (pass.FirstChunk + pass.ChunkCount) * lanes) - 1;
-        string[] recurrent = l.Cell == CellKind.Gru ? new[] { "r", "z", "nh" } : WeightGates(l.Cell);
+        string[] recurrent = RecurrentAccumulators(l.Cell);
         int rowLength = pass.ChunkCount * layer.WeightBlocks * lanes;
-        int hiddenRows = pass.Offset + pass.ChunkCount * layer.BiasBlocks * lanes + l.InputSize * rowLength;
+        int hiddenRows = HiddenRows(layer, pass);
         int perGroup = System.Math.Max(1, 4 / layer.WeightBlocks);
         string[] streams = { "A", "B" };
         string cellParameters(string s) => l.HasCellState ? $", ref {t} c{s}" : "";
@@ -452,15 +464,9 @@ internal static partial class ModelEmitter
                 {
                     for (int j = group; j < group + count; j++)
                     {
-                        int chunk = pass.FirstChunk + j;
                         foreach (string s in streams)
                             for (int b = 0; b < recurrent.Length; b++)
-                            {
-                                string init = l.Cell == CellKind.Gru && b == 2
-                                    ? $"{v.Static}.LoadUnsafe(ref w, {pass.Offset + (j * layer.BiasBlocks + 3) * lanes})"
-                                    : $"{v.Static}.LoadUnsafe(ref proj{s}, {layer.Slot(chunk, b)})";
-                                w.Line($"{v.Type} {recurrent[b]}{j}{s} = {init};");
-                            }
+                                w.Line($"{v.Type} {recurrent[b]}{j}{s} = {AccumulatorStart(layer, pass, j, b, "proj" + s)};");
                     }
                     w.Line($"ref {t} row = ref {Ref}.Add(ref w, {hiddenRows + group * layer.WeightBlocks * lanes});");
                     using (w.Block($"for (int k = 0; k < {l.HiddenSize}; k++)"))
