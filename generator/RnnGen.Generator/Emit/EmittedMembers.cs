@@ -46,7 +46,7 @@ internal static class EmittedMembers
             if (layer is null) continue;
             string p = $"Layer{layer.Layer.Index}";
             names.AddRange(new[] { layer.Constant, p + "Project", p + "RecurRows", p + "Cell", p + "CellTail" });
-            names.AddRange(layer.Passes.SelectMany(pass => new[] { $"{p}Pass{pass.Index}", $"{p}Pass{pass.Index}Pair" }));
+            names.AddRange(layer.Passes.SelectMany(pass => new[] { $"{p}Pass{pass.Index}", $"{p}Pass{pass.Index}Pair", $"{p}Pass{pass.Index}Quad" }));
         }
         if (spec.Head.Count > 0) names.AddRange(new[] { "Head", "HeadBackward", "HeadPacked" });
         foreach (DenseLayerSpec dense in spec.Head)

@@ -189,6 +189,8 @@ internal static partial class ModelEmitter
             WritePass(w, spec, layer, pass);
             w.Line();
             WritePassPair(w, spec, layer, pass);
+            w.Line();
+            WritePassQuad(w, spec, layer, pass);
         }
         WriteCellMethods(w, spec, layer);
     }
@@ -273,11 +275,12 @@ internal static partial class ModelEmitter
     private static string RelativeGateLabel(PackedLayer layer, int vector) =>
         $"{WeightGates(layer.Layer.Cell)[vector % layer.WeightBlocks]} of chunk {vector / layer.WeightBlocks}";
 
-    private static string GateLabel(PackedLayer layer, PackedPass pass, int vector)
+    /// <summary>A gate vector named by its units: "i 8..15" (<paramref name="gates"/> names the blocks; by default the weights' gates).</summary>
+    private static string GateLabel(PackedLayer layer, PackedPass pass, int vector, string[]? gates = null)
     {
         int lanes = layer.Width.Lanes;
         int chunk = pass.FirstChunk + vector / layer.WeightBlocks;
-        string gate = WeightGates(layer.Layer.Cell)[vector % layer.WeightBlocks];
+        string gate = (gates ?? WeightGates(layer.Layer.Cell))[vector % layer.WeightBlocks];
         int first = chunk * lanes;
         int last = System.Math.Min(layer.Layer.HiddenSize, first + lanes) - 1;
         return $"{gate} {first}..{last}";
@@ -298,7 +301,7 @@ internal static partial class ModelEmitter
                 w.Line($"{v.Type} a{s}{c} = {v.Static}.LoadUnsafe(ref bias, {biasVector * lanes});");
             }
         }
-        w.Line($"ref {t} x = ref {Ref}.Add(ref xs, t * {input});");
+        w.Line($"ref {t} x = ref {Ref}.Add(ref xs, t * {input}); // x_t[k], advancing with k: the steps' values are constant offsets from it");
         w.Line($"ref {t} row = ref rows;");
         using (w.Block($"for (int k = 0; k < {input}; k++)"))
         {
@@ -306,11 +309,12 @@ internal static partial class ModelEmitter
                 w.Line($"{v.Type} w{c} = {v.Static}.LoadUnsafe(ref row, {c * lanes});");
             for (int s = 0; s < steps; s++)
             {
-                w.Line($"{v.Type} x{s} = {v.Static}.Create({Ref}.Add(ref x, {(s == 0 ? "k" : $"{s * input} + k")}));");
+                w.Line($"{v.Type} x{s} = {v.Static}.Create({(s == 0 ? "x" : $"{Ref}.Add(ref x, {s * input})")});");
                 for (int c = 0; c < count; c++)
                     w.Line($"a{s}{c} = {Simd}.MultiplyAdd(w{c}, x{s}, a{s}{c});");
             }
             w.Line($"row = ref {Ref}.Add(ref row, {rowLength});");
+            w.Line($"x = ref {Ref}.Add(ref x, 1);");
         }
         for (int s = 0; s < steps; s++)
         {
@@ -349,15 +353,23 @@ internal static partial class ModelEmitter
                     $"ref {MemoryMarshal}.GetReference(hidden.Slice({row} * {h}))";
                 foreach (PackedPass pass in layer.Passes)
                 {
-                    w.Line($"// Pass {pass.Index}: two streams at a time, then the odd one");
+                    w.Line($"// Pass {pass.Index}: four streams at a time, then two, then the odd one");
                     using (w.Block())
                     {
                         w.Line("int row = first;");
-                        using (w.Block("for (; row + 1 < end; row += 2)"))
+                        using (w.Block("for (; row + 3 < end; row += 4)"))
+                        {
+                            foreach (string s in QuadStreams)
+                                w.Line($"ref State {s.ToLowerInvariant()} = ref states[(start + row{(s == "A" ? "" : $" + {s[0] - 'A'}")}) % streams];");
+                            w.Line($"Layer{l.Index}Pass{pass.Index}Quad(ref w, " + string.Join(", ", QuadStreams.Select(s =>
+                                Arguments(s == "A" ? "row" : $"(row + {s[0] - 'A'})", s.ToLowerInvariant()))) + ");");
+                        }
+                        using (w.Block("if (row + 1 < end)"))
                         {
                             w.Line("ref State a = ref states[(start + row) % streams];");
                             w.Line("ref State b = ref states[(start + row + 1) % streams];");
                             w.Line($"Layer{l.Index}Pass{pass.Index}Pair(ref w, {Arguments("row", "a")}, {Arguments("(row + 1)", "b")});");
+                            w.Line("row += 2;");
                         }
                         using (w.Block("if (row < end)"))
                         {
@@ -491,6 +503,70 @@ internal static partial class ModelEmitter
             foreach (string s in streams) WriteCellCalls(w, layer, pass, s);
         }
     }
+
+    /// <summary>
+    /// Layer{n}Pass{p}Quad: the pass for four rows of distinct streams (A..D) at once, shaped like a projection block:
+    /// <see cref="ProjectionVectors"/> gate vectors × four streams = 12 accumulators, the three weight vectors and one
+    /// broadcast filling AVX2's 16 registers. Each weight vector feeds four streams' FMAs, so a batch reads the weights
+    /// a quarter as often as single passes (half as often as pairs), which is what a layer too big for L1 is bound by.
+    /// Every accumulator still adds W_hh h in the order of the single pass, so the bits are the same.
+    /// </summary>
+    private static void WritePassQuad(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass)
+    {
+        string t = spec.ElementType;
+        VectorWidth v = layer.Width;
+        RecurrentLayerSpec l = layer.Layer;
+        int lanes = v.Lanes;
+        int first = pass.FirstChunk * lanes;
+        int last = System.Math.Min(l.HiddenSize, (pass.FirstChunk + pass.ChunkCount) * lanes) - 1;
+        string[] recurrent = RecurrentAccumulators(l.Cell);
+        int rowLength = pass.ChunkCount * layer.WeightBlocks * lanes;
+        int hiddenRows = HiddenRows(layer, pass);
+        int vectors = pass.ChunkCount * layer.WeightBlocks;
+        string[] streams = QuadStreams;
+        string cellParameters(string s) => l.HasCellState ? $", ref {t} c{s}" : "";
+        w.Line($"/// <summary>Layer {l.Index}, pass {pass.Index} for four streams A..D: hidden units {first}..{last}.</summary>");
+        using (w.Block($"private static void Layer{l.Index}Pass{pass.Index}Quad(ref {t} w, " +
+            string.Join(", ", streams.Select(s => $"ref {t} proj{s}, ref {t} h{s}{cellParameters(s)}, ref {t} hOut{s}")) + ")"))
+        {
+            // Groups of at most three vectors, as even as possible (four vectors go 2 + 2, not 3 + 1).
+            int groups = (vectors + ProjectionVectors - 1) / ProjectionVectors;
+            for (int index = 0, group = 0; index < groups; index++)
+            {
+                int count = vectors / groups + (index < vectors % groups ? 1 : 0);
+                string Name(int vector, string s) => $"{recurrent[vector % layer.WeightBlocks]}{vector / layer.WeightBlocks}{s}";
+                string labels = string.Join(", ", Enumerable.Range(group, count).Select(i => GateLabel(layer, pass, i, recurrent)));
+                string start = l.Cell == CellKind.Gru ? "projection (n_h ← b_hn)" : "projection";
+                w.Line($"// Gate vector{(count > 1 ? $"s {group}..{group + count - 1}" : $" {group}")} ({labels}): accumulators ← {start}, + W_hh h, parked");
+                using (w.Block())
+                {
+                    foreach (string s in streams)
+                        for (int c = group; c < group + count; c++)
+                            w.Line($"{v.Type} {Name(c, s)} = {AccumulatorStart(layer, pass, c / layer.WeightBlocks, c % layer.WeightBlocks, "proj" + s)};");
+                    w.Line($"ref {t} row = ref {Ref}.Add(ref w, {hiddenRows + group * lanes});");
+                    using (w.Block($"for (int k = 0; k < {l.HiddenSize}; k++)"))
+                    {
+                        for (int c = group; c < group + count; c++)
+                            w.Line($"{v.Type} w{c - group} = {v.Static}.LoadUnsafe(ref row, {(c - group) * lanes});");
+                        foreach (string s in streams)
+                        {
+                            w.Line($"{v.Type} hk{s} = {v.Static}.Create({Ref}.Add(ref h{s}, k));");
+                            for (int c = group; c < group + count; c++)
+                                w.Line($"{Name(c, s)} = {Simd}.MultiplyAdd(w{c - group}, hk{s}, {Name(c, s)});");
+                        }
+                        w.Line($"row = ref {Ref}.Add(ref row, {rowLength});");
+                    }
+                    foreach (string s in streams)
+                        for (int c = group; c < group + count; c++)
+                            w.Line($"{v.Static}.StoreUnsafe({Name(c, s)}, ref proj{s}, {layer.Slot(pass.FirstChunk + c / layer.WeightBlocks, RecurrentSlot(l.Cell, c % layer.WeightBlocks))});");
+                }
+                group += count;
+            }
+            foreach (string s in streams) WriteCellCalls(w, layer, pass, s);
+        }
+    }
+
+    private static readonly string[] QuadStreams = { "A", "B", "C", "D" };
 
     /// <summary>The cell update of each chunk of the pass, from its parked gate sums (<paramref name="stream"/> suffixes the pointers' names).</summary>
     private static void WriteCellCalls(CodeWriter w, PackedLayer layer, PackedPass pass, string stream)

@@ -745,30 +745,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref double row = ref rows;
                     for (int k = 0; k < 3; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
@@ -788,18 +789,19 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref double row = ref rows;
                     for (int k = 0; k < 3; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
@@ -825,30 +827,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
                     global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref double row = ref rows;
                     for (int k = 0; k < 3; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 20));
@@ -868,18 +871,19 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
                     global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref double row = ref rows;
                     for (int k = 0; k < 3; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 16));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 20));
@@ -901,14 +905,23 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                // Pass 0: two streams at a time, then the odd one
+                // Pass 0: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer0Pass0Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 8)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 8)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -1028,6 +1041,121 @@ namespace Demo
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 4));
         }
 
+        /// <summary>Layer 0, pass 0 for four streams A..D: hidden units 0..7.</summary>
+        private static void Layer0Pass0Quad(ref double w, ref double projA, ref double hA, ref double hOutA, ref double projB, ref double hB, ref double hOutB, ref double projC, ref double hC, ref double hOutC, ref double projD, ref double hD, ref double hOutD)
+        {
+            // Gate vectors 0..2 (r 0..3, z 0..3, nh 0..3): accumulators ← projection (n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> r0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> z0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> nh0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 12);
+                global::System.Runtime.Intrinsics.Vector256<double> r0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> z0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> nh0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 12);
+                global::System.Runtime.Intrinsics.Vector256<double> r0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> z0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> nh0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 12);
+                global::System.Runtime.Intrinsics.Vector256<double> r0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> z0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> nh0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 12);
+                ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 104);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    r0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, r0A);
+                    z0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, z0A);
+                    nh0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, nh0A);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    r0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, r0B);
+                    z0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, z0B);
+                    nh0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, nh0B);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    r0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, r0C);
+                    z0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, z0C);
+                    nh0C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, nh0C);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    r0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, r0D);
+                    z0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, z0D);
+                    nh0D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, nh0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0A, ref projA, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0A, ref projA, 12);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0B, ref projB, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0B, ref projB, 12);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0C, ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0C, ref projC, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0C, ref projC, 12);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0D, ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0D, ref projD, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0D, ref projD, 12);
+            }
+            // Gate vectors 3..5 (r 4..7, z 4..7, nh 4..7): accumulators ← projection (n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> r1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> z1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> nh1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 28);
+                global::System.Runtime.Intrinsics.Vector256<double> r1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> z1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> nh1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 28);
+                global::System.Runtime.Intrinsics.Vector256<double> r1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> z1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> nh1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 28);
+                global::System.Runtime.Intrinsics.Vector256<double> r1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> z1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> nh1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 28);
+                ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 116);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    r1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, r1A);
+                    z1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, z1A);
+                    nh1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, nh1A);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    r1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, r1B);
+                    z1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, z1B);
+                    nh1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, nh1B);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    r1C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, r1C);
+                    z1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, z1C);
+                    nh1C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, nh1C);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    r1D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, r1D);
+                    z1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, z1D);
+                    nh1D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, nh1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1A, ref projA, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1A, ref projA, 28);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1B, ref projB, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1B, ref projB, 28);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1C, ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1C, ref projC, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1C, ref projC, 28);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1D, ref projD, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1D, ref projD, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1D, ref projD, 28);
+            }
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 4));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 4));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 4));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 4));
+        }
+
         /// <summary>GRU update of 4 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer0Cell(ref double gates, ref double h, ref double hOut)
@@ -1061,30 +1189,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref double row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
@@ -1104,18 +1233,19 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 4);
                     global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
-                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref double row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 4));
@@ -1141,30 +1271,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
                     global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     global::System.Runtime.Intrinsics.Vector256<double> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref double row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 12));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 16));
@@ -1184,18 +1315,19 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 12);
                     global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
                     global::System.Runtime.Intrinsics.Vector256<double> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 20);
-                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref double row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
                         global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 12));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 16));
@@ -1217,25 +1349,26 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<double> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
                     global::System.Runtime.Intrinsics.Vector256<double> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     global::System.Runtime.Intrinsics.Vector256<double> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
-                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref double row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 24));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 28));
@@ -1250,16 +1383,17 @@ namespace Demo
                 {
                     global::System.Runtime.Intrinsics.Vector256<double> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     global::System.Runtime.Intrinsics.Vector256<double> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 28);
-                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref double x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref double row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
-                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<double> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 24));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 28));
@@ -1280,14 +1414,23 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                // Pass 0: two streams at a time, then the odd one
+                // Pass 0: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer1Pass0Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 8)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer1Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 8)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -1425,6 +1568,159 @@ namespace Demo
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 4));
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 4));
+        }
+
+        /// <summary>Layer 1, pass 0 for four streams A..D: hidden units 0..7.</summary>
+        private static void Layer1Pass0Quad(ref double w, ref double projA, ref double hA, ref double cA, ref double hOutA, ref double projB, ref double hB, ref double cB, ref double hOutB, ref double projC, ref double hC, ref double cC, ref double hOutC, ref double projD, ref double hD, ref double cD, ref double hOutD)
+        {
+            // Gate vectors 0..2 (i 0..3, f 0..3, g 0..3): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<double> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<double> i0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> f0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> g0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256<double> i0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256<double> f0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 4);
+                global::System.Runtime.Intrinsics.Vector256<double> g0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 8);
+                ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 288);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    i0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, i0C);
+                    f0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, f0C);
+                    g0C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, g0C);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    i0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, i0D);
+                    f0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, f0D);
+                    g0D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, g0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0C, ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0C, ref projC, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0C, ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0D, ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0D, ref projD, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0D, ref projD, 8);
+            }
+            // Gate vectors 3..5 (o 0..3, i 4..7, f 4..7): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 12);
+                global::System.Runtime.Intrinsics.Vector256<double> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 12);
+                global::System.Runtime.Intrinsics.Vector256<double> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> o0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 12);
+                global::System.Runtime.Intrinsics.Vector256<double> i1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> f1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 20);
+                global::System.Runtime.Intrinsics.Vector256<double> o0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 12);
+                global::System.Runtime.Intrinsics.Vector256<double> i1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 16);
+                global::System.Runtime.Intrinsics.Vector256<double> f1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 20);
+                ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 300);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, o0A);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, f1A);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, o0B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    o0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, o0C);
+                    i1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, i1C);
+                    f1C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, f1C);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    o0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, o0D);
+                    i1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, i1D);
+                    f1D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, f1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 12);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 12);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0C, ref projC, 12);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1C, ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1C, ref projC, 20);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0D, ref projD, 12);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1D, ref projD, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1D, ref projD, 20);
+            }
+            // Gate vectors 6..7 (g 4..7, o 4..7): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<double> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256<double> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 28);
+                global::System.Runtime.Intrinsics.Vector256<double> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256<double> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 28);
+                global::System.Runtime.Intrinsics.Vector256<double> g1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256<double> o1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 28);
+                global::System.Runtime.Intrinsics.Vector256<double> g1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 24);
+                global::System.Runtime.Intrinsics.Vector256<double> o1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 28);
+                ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 312);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, o1A);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, o1B);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    g1C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, g1C);
+                    o1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, o1C);
+                    global::System.Runtime.Intrinsics.Vector256<double> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    g1D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, g1D);
+                    o1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, o1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 28);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 28);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1C, ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1C, ref projC, 28);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1D, ref projD, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1D, ref projD, 28);
+            }
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 4));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 4));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 4));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 4));
         }
 
         /// <summary>LSTM update of 4 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>

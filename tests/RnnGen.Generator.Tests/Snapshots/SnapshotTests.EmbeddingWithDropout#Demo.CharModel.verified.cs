@@ -825,30 +825,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 8));
@@ -868,18 +869,19 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 8));
@@ -905,30 +907,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
                     global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 32));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 40));
@@ -948,18 +951,19 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 8); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 8; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 32));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 40));
@@ -981,14 +985,23 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                // Pass 0: two streams at a time, then the odd one
+                // Pass 0: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer0Pass0Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 12)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 12)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 12)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 12)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 12)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 12)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -1108,6 +1121,121 @@ namespace Demo
             Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
         }
 
+        /// <summary>Layer 0, pass 0 for four streams A..D: hidden units 0..11.</summary>
+        private static void Layer0Pass0Quad(ref float w, ref float projA, ref float hA, ref float hOutA, ref float projB, ref float hB, ref float hOutB, ref float projC, ref float hC, ref float hOutC, ref float projD, ref float hD, ref float hOutD)
+        {
+            // Gate vectors 0..2 (r 0..7, z 0..7, nh 0..7): accumulators ← projection (n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> r0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> r0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> r0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> r0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 448);
+                for (int k = 0; k < 12; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    r0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, r0A);
+                    z0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, z0A);
+                    nh0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, nh0A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    r0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, r0B);
+                    z0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, z0B);
+                    nh0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, nh0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    r0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, r0C);
+                    z0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, z0C);
+                    nh0C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, nh0C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    r0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, r0D);
+                    z0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, z0D);
+                    nh0D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, nh0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0B, ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0C, ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0C, ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0C, ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0D, ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0D, ref projD, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0D, ref projD, 24);
+            }
+            // Gate vectors 3..5 (r 8..11, z 8..11, nh 8..11): accumulators ← projection (n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> r1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> z1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> nh1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> r1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> z1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> nh1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> r1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> z1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> nh1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> r1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> z1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> nh1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 56);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 472);
+                for (int k = 0; k < 12; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    r1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, r1A);
+                    z1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, z1A);
+                    nh1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, nh1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    r1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, r1B);
+                    z1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, z1B);
+                    nh1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, nh1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    r1C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, r1C);
+                    z1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, z1C);
+                    nh1C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, nh1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    r1D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, r1D);
+                    z1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, z1D);
+                    nh1D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, nh1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1A, ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1A, ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1A, ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1B, ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1B, ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1B, ref projB, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1C, ref projC, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1C, ref projC, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1C, ref projC, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1D, ref projD, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z1D, ref projD, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh1D, ref projD, 56);
+            }
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 8));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 8));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 8));
+        }
+
         /// <summary>GRU update of 8 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer0Cell(ref float gates, ref float h, ref float hOut)
@@ -1149,30 +1277,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 12; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 36 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 36));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 8));
@@ -1192,18 +1321,19 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 12; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 8));
@@ -1229,30 +1359,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 12; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 36 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 36));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 24));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 32));
@@ -1272,18 +1403,19 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 12; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 24));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 32));
@@ -1305,25 +1437,26 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
                     global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 12; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 24));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 36 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 36));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 48));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 56));
@@ -1338,16 +1471,17 @@ namespace Demo
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 12); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 12; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 64 + 48));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 64 + 56));
@@ -1368,14 +1502,23 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                // Pass 0: two streams at a time, then the odd one
+                // Pass 0: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer1Pass0Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 10)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 10)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 10)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 10)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer1Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 10)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 10)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -1513,6 +1656,159 @@ namespace Demo
             Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 8));
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
             Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
+        }
+
+        /// <summary>Layer 1, pass 0 for four streams A..D: hidden units 0..9.</summary>
+        private static void Layer1Pass0Quad(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB, ref float projC, ref float hC, ref float cC, ref float hOutC, ref float projD, ref float hD, ref float cD, ref float hOutD)
+        {
+            // Gate vectors 0..2 (i 0..7, f 0..7, g 0..7): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> i0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> i0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 16);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 832);
+                for (int k = 0; k < 10; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    i0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, i0C);
+                    f0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, f0C);
+                    g0C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, g0C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    i0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, i0D);
+                    f0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, f0D);
+                    g0D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, g0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0C, ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0C, ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0C, ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0D, ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0D, ref projD, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0D, ref projD, 16);
+            }
+            // Gate vectors 3..5 (o 0..7, i 8..9, f 8..9): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> o0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> o0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 40);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 856);
+                for (int k = 0; k < 10; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, o0A);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, f1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, o0B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    o0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, o0C);
+                    i1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, i1C);
+                    f1C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, f1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    o0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, o0D);
+                    i1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, i1D);
+                    f1D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, f1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0C, ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1C, ref projC, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1C, ref projC, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0D, ref projD, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1D, ref projD, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1D, ref projD, 40);
+            }
+            // Gate vectors 6..7 (g 8..9, o 8..9): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> g1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> g1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 56);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 880);
+                for (int k = 0; k < 10; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, o1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, o1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    g1C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, g1C);
+                    o1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, o1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    g1D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, g1D);
+                    o1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, o1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1C, ref projC, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1C, ref projC, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1D, ref projD, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1D, ref projD, 56);
+            }
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 8));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 0));
+            Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 8));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 0));
+            Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 8));
         }
 
         /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>

@@ -693,30 +693,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 2);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 2); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 2; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 2));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 8));
@@ -736,18 +737,19 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 2);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 2); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 2; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 8));
@@ -769,14 +771,23 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                // Pass 0: two streams at a time, then the odd one
+                // Pass 0: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer0Pass0Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 5)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 5)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 5)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 5)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 5)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 5)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -851,6 +862,66 @@ namespace Demo
             }
             Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
             Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+        }
+
+        /// <summary>Layer 0, pass 0 for four streams A..D: hidden units 0..4.</summary>
+        private static void Layer0Pass0Quad(ref float w, ref float projA, ref float hA, ref float hOutA, ref float projB, ref float hB, ref float hOutB, ref float projC, ref float hC, ref float hOutC, ref float projD, ref float hD, ref float hOutD)
+        {
+            // Gate vectors 0..2 (r 0..4, z 0..4, nh 0..4): accumulators ← projection (n_h ← b_hn), + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> r0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> r0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> r0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> r0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> z0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> nh0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref w, 24);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 80);
+                for (int k = 0; k < 5; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    r0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, r0A);
+                    z0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, z0A);
+                    nh0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, nh0A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    r0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, r0B);
+                    z0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, z0B);
+                    nh0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, nh0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    r0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, r0C);
+                    z0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, z0C);
+                    nh0C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, nh0C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    r0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, r0D);
+                    z0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, z0D);
+                    nh0D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, nh0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0B, ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0C, ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0C, ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0C, ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0D, ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0D, ref projD, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0D, ref projD, 24);
+            }
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 0));
         }
 
         /// <summary>GRU update of 8 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>

@@ -448,30 +448,31 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 3; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                         a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                         a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                         a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                         a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                         a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 8));
@@ -491,18 +492,19 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                     global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 3; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                         a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref proj, (nuint)((t) * 32 + 8));
@@ -520,20 +522,21 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 3; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 3));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 6));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 9));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 24));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 32 + 24));
@@ -543,14 +546,15 @@ namespace Demo
                 for (; t < steps; t++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 3); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 3; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 32 + 24));
                 }
@@ -570,14 +574,23 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                // Pass 0: two streams at a time, then the odd one
+                // Pass 0: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer0Pass0Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 8)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 8)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -662,6 +675,91 @@ namespace Demo
             }
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+        }
+
+        /// <summary>Layer 0, pass 0 for four streams A..D: hidden units 0..7.</summary>
+        private static void Layer0Pass0Quad(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB, ref float projC, ref float hC, ref float cC, ref float hOutC, ref float projD, ref float hD, ref float cD, ref float hOutD)
+        {
+            // Gate vectors 0..1 (i 0..7, f 0..7): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> i0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> i0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 8);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 128);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    i0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, i0C);
+                    f0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, f0C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    i0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, i0D);
+                    f0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, f0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0C, ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0C, ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0D, ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0D, ref projD, 8);
+            }
+            // Gate vectors 2..3 (g 0..7, o 0..7): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> g0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> o0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> g0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> o0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 24);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 144);
+                for (int k = 0; k < 8; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, g0A);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, o0A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, g0B);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, o0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    g0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, g0C);
+                    o0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, o0C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    g0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, g0D);
+                    o0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, o0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0C, ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0C, ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0D, ref projD, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0D, ref projD, 24);
+            }
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 0));
         }
 
         /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>

@@ -459,20 +459,21 @@ namespace Demo
                     global::System.Runtime.Intrinsics.Vector256<float> a10 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a20 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                     global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 4);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 4); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 4; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
-                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 4));
                         a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
-                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 8));
                         a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
-                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12 + k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 12));
                         a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 8 + 0));
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a10, ref proj, (nuint)((t + 1) * 8 + 0));
@@ -482,14 +483,15 @@ namespace Demo
                 for (; t < steps; t++)
                 {
                     global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
-                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 4);
+                    ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 4); // x_t[k], advancing with k: the steps' values are constant offsets from it
                     ref float row = ref rows;
                     for (int k = 0; k < 4; k++)
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                        global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                         a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                         row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
+                        x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                     }
                     global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref proj, (nuint)((t) * 8 + 0));
                 }
@@ -509,14 +511,23 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                // Pass 0: two streams at a time, then the odd one
+                // Pass 0: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer0Pass0Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 6)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 6)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 8)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 6)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -571,6 +582,40 @@ namespace Demo
             }
             Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
             Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+        }
+
+        /// <summary>Layer 0, pass 0 for four streams A..D: hidden units 0..5.</summary>
+        private static void Layer0Pass0Quad(ref float w, ref float projA, ref float hA, ref float hOutA, ref float projB, ref float hB, ref float hOutB, ref float projC, ref float hC, ref float hOutC, ref float projD, ref float hD, ref float hOutD)
+        {
+            // Gate vector 0 (a 0..5): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> a0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> a0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> a0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> a0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 0);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 40);
+                for (int k = 0; k < 6; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    a0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, a0A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    a0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, a0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    a0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, a0C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    a0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, a0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0C, ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0D, ref projD, 0);
+            }
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 0));
+            Layer0CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 0));
         }
 
         /// <summary>SimpleRNN update of 8 units: h' = relu(a).</summary>

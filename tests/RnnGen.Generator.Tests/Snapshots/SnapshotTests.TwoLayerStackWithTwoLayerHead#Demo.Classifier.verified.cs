@@ -757,30 +757,31 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 16; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16));
                             a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                             a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                             a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32));
                             a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                             a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                             a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48));
                             a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                             a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                             a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
@@ -800,18 +801,19 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 16; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
@@ -837,30 +839,31 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                         global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 16; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16));
                             a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                             a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                             a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32));
                             a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                             a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                             a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48));
                             a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                             a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                             a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 24));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 32));
@@ -880,18 +883,19 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                         global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 16; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 24));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 32));
@@ -913,25 +917,26 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
                         global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
                         global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 16; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 16));
                             a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                             a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32));
                             a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                             a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 48));
                             a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                             a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 48));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 56));
@@ -946,16 +951,17 @@ namespace Demo
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
                         global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 16); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 16; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 48));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 56));
@@ -977,14 +983,23 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                // Pass 0: two streams at a time, then the odd one
+                // Pass 0: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer0Pass0Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 32)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer0Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -992,14 +1007,23 @@ namespace Demo
                         Layer0Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
                     }
                 }
-                // Pass 1: two streams at a time, then the odd one
+                // Pass 1: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer0Pass1Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 32)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer0Pass1Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -1139,6 +1163,159 @@ namespace Demo
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
         }
 
+        /// <summary>Layer 0, pass 0 for four streams A..D: hidden units 0..15.</summary>
+        private static void Layer0Pass0Quad(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB, ref float projC, ref float hC, ref float cC, ref float hOutC, ref float projD, ref float hD, ref float cD, ref float hOutD)
+        {
+            // Gate vectors 0..2 (i 0..7, f 0..7, g 0..7): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> i0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> i0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 16);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1088);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    i0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, i0C);
+                    f0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, f0C);
+                    g0C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, g0C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    i0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, i0D);
+                    f0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, f0D);
+                    g0D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, g0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0C, ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0C, ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0C, ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0D, ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0D, ref projD, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0D, ref projD, 16);
+            }
+            // Gate vectors 3..5 (o 0..7, i 8..15, f 8..15): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> o0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> o0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 40);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1112);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, o0A);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, f1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, o0B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    o0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, o0C);
+                    i1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, i1C);
+                    f1C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, f1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    o0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, o0D);
+                    i1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, i1D);
+                    f1D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, f1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0C, ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1C, ref projC, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1C, ref projC, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0D, ref projD, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1D, ref projD, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1D, ref projD, 40);
+            }
+            // Gate vectors 6..7 (g 8..15, o 8..15): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> g1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> g1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 56);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1136);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, o1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, o1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    g1C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, g1C);
+                    o1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, o1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    g1D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, g1D);
+                    o1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, o1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1C, ref projC, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1C, ref projC, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1D, ref projD, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1D, ref projD, 56);
+            }
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 8));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 8));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 0));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 8));
+        }
+
         /// <summary>Layer 0, pass 1: hidden units 16..31 (2 × 8 lanes, Vector256).</summary>
         private static void Layer0Pass1(ref float w, ref float proj, ref float h, ref float c, ref float hOut)
         {
@@ -1264,6 +1441,159 @@ namespace Demo
             Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 24));
         }
 
+        /// <summary>Layer 0, pass 1 for four streams A..D: hidden units 16..31.</summary>
+        private static void Layer0Pass1Quad(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB, ref float projC, ref float hC, ref float cC, ref float hOutC, ref float projD, ref float hD, ref float cD, ref float hOutD)
+        {
+            // Gate vectors 0..2 (i 16..23, f 16..23, g 16..23): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 80);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 80);
+                global::System.Runtime.Intrinsics.Vector256<float> i0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 80);
+                global::System.Runtime.Intrinsics.Vector256<float> i0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 80);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4224);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    i0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, i0C);
+                    f0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, f0C);
+                    g0C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, g0C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    i0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, i0D);
+                    f0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, f0D);
+                    g0D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, g0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0C, ref projC, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0C, ref projC, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0C, ref projC, 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0D, ref projD, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0D, ref projD, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0D, ref projD, 80);
+            }
+            // Gate vectors 3..5 (o 16..23, i 24..31, f 24..31): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 88);
+                global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 104);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 88);
+                global::System.Runtime.Intrinsics.Vector256<float> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 104);
+                global::System.Runtime.Intrinsics.Vector256<float> o0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 88);
+                global::System.Runtime.Intrinsics.Vector256<float> i1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 104);
+                global::System.Runtime.Intrinsics.Vector256<float> o0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 88);
+                global::System.Runtime.Intrinsics.Vector256<float> i1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 104);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4248);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, o0A);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, f1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, o0B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    o0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, o0C);
+                    i1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, i1C);
+                    f1C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, f1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    o0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, o0D);
+                    i1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, i1D);
+                    f1D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, f1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 88);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 104);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 88);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 104);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0C, ref projC, 88);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1C, ref projC, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1C, ref projC, 104);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0D, ref projD, 88);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1D, ref projD, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1D, ref projD, 104);
+            }
+            // Gate vectors 6..7 (g 24..31, o 24..31): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 120);
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 120);
+                global::System.Runtime.Intrinsics.Vector256<float> g1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 120);
+                global::System.Runtime.Intrinsics.Vector256<float> g1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 120);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4272);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, o1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, o1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    g1C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, g1C);
+                    o1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, o1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    g1D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, g1D);
+                    o1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, o1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 120);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 120);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1C, ref projC, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1C, ref projC, 120);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1D, ref projD, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1D, ref projD, 120);
+            }
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 16));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 24));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 16));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 24));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 16));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 24));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 16));
+            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 24));
+        }
+
         /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer0Cell(ref float gates, ref float c, ref float hOut)
@@ -1303,30 +1633,31 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 32; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32));
                             a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                             a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                             a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64));
                             a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                             a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                             a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96));
                             a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                             a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                             a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
@@ -1346,18 +1677,19 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 0);
                         global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 8);
                         global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 16);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 32; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 0));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 8));
@@ -1383,30 +1715,31 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                         global::System.Runtime.Intrinsics.Vector256<float> a32 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 32; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
-                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32));
                             a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                             a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
                             a12 = global::RnnGen.Simd.MultiplyAdd(w2, x1, a12);
-                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64));
                             a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                             a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
                             a22 = global::RnnGen.Simd.MultiplyAdd(w2, x2, a22);
-                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96));
                             a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                             a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                             a32 = global::RnnGen.Simd.MultiplyAdd(w2, x3, a32);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 24));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 32));
@@ -1426,18 +1759,19 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 24);
                         global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 32);
                         global::System.Runtime.Intrinsics.Vector256<float> a02 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 40);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 32; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                             global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             a02 = global::RnnGen.Simd.MultiplyAdd(w2, x0, a02);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 24));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 32));
@@ -1459,25 +1793,26 @@ namespace Demo
                         global::System.Runtime.Intrinsics.Vector256<float> a21 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
                         global::System.Runtime.Intrinsics.Vector256<float> a30 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
                         global::System.Runtime.Intrinsics.Vector256<float> a31 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 32; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
-                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x1 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 32));
                             a10 = global::RnnGen.Simd.MultiplyAdd(w0, x1, a10);
                             a11 = global::RnnGen.Simd.MultiplyAdd(w1, x1, a11);
-                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x2 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 64));
                             a20 = global::RnnGen.Simd.MultiplyAdd(w0, x2, a20);
                             a21 = global::RnnGen.Simd.MultiplyAdd(w1, x2, a21);
-                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96 + k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x3 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 96));
                             a30 = global::RnnGen.Simd.MultiplyAdd(w0, x3, a30);
                             a31 = global::RnnGen.Simd.MultiplyAdd(w1, x3, a31);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 48));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 56));
@@ -1492,16 +1827,17 @@ namespace Demo
                     {
                         global::System.Runtime.Intrinsics.Vector256<float> a00 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 48);
                         global::System.Runtime.Intrinsics.Vector256<float> a01 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref bias, 56);
-                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32);
+                        ref float x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref xs, t * 32); // x_t[k], advancing with k: the steps' values are constant offsets from it
                         ref float row = ref rows;
                         for (int k = 0; k < 32; k++)
                         {
                             global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                             global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref x, k));
+                            global::System.Runtime.Intrinsics.Vector256<float> x0 = global::System.Runtime.Intrinsics.Vector256.Create(x);
                             a00 = global::RnnGen.Simd.MultiplyAdd(w0, x0, a00);
                             a01 = global::RnnGen.Simd.MultiplyAdd(w1, x0, a01);
                             row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                            x = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref x, 1);
                         }
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a00, ref passProj, (nuint)((t) * 128 + 48));
                         global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a01, ref passProj, (nuint)((t) * 128 + 56));
@@ -1523,14 +1859,23 @@ namespace Demo
             for (int first = 0; first < rows; first += streams)
             {
                 int end = global::System.Math.Min(rows, first + streams);
-                // Pass 0: two streams at a time, then the odd one
+                // Pass 0: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer1Pass0Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 32)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer1Pass0Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -1538,14 +1883,23 @@ namespace Demo
                         Layer1Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
                     }
                 }
-                // Pass 1: two streams at a time, then the odd one
+                // Pass 1: four streams at a time, then two, then the odd one
                 {
                     int row = first;
-                    for (; row + 1 < end; row += 2)
+                    for (; row + 3 < end; row += 4)
+                    {
+                        ref State a = ref states[(start + row) % streams];
+                        ref State b = ref states[(start + row + 1) % streams];
+                        ref State c = ref states[(start + row + 2) % streams];
+                        ref State d = ref states[(start + row + 3) % streams];
+                        Layer1Pass1Quad(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 2) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(c.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 2) * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 3) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(d.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 3) * 32)));
+                    }
+                    if (row + 1 < end)
                     {
                         ref State a = ref states[(start + row) % streams];
                         ref State b = ref states[(start + row + 1) % streams];
                         Layer1Pass1Pair(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(a.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice((row + 1) * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(b.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice((row + 1) * 32)));
+                        row += 2;
                     }
                     if (row < end)
                     {
@@ -1685,6 +2039,159 @@ namespace Demo
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
         }
 
+        /// <summary>Layer 1, pass 0 for four streams A..D: hidden units 0..15.</summary>
+        private static void Layer1Pass0Quad(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB, ref float projC, ref float hC, ref float cC, ref float hOutC, ref float projD, ref float hD, ref float cD, ref float hOutD)
+        {
+            // Gate vectors 0..2 (i 0..7, f 0..7, g 0..7): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> i0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256<float> i0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256<float> f0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 8);
+                global::System.Runtime.Intrinsics.Vector256<float> g0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 16);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2112);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    i0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, i0C);
+                    f0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, f0C);
+                    g0C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, g0C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    i0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, i0D);
+                    f0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, f0D);
+                    g0D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, g0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0C, ref projC, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0C, ref projC, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0C, ref projC, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0D, ref projD, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0D, ref projD, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0D, ref projD, 16);
+            }
+            // Gate vectors 3..5 (o 0..7, i 8..15, f 8..15): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> o0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 40);
+                global::System.Runtime.Intrinsics.Vector256<float> o0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 24);
+                global::System.Runtime.Intrinsics.Vector256<float> i1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 32);
+                global::System.Runtime.Intrinsics.Vector256<float> f1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 40);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2136);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, o0A);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, f1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, o0B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    o0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, o0C);
+                    i1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, i1C);
+                    f1C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, f1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    o0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, o0D);
+                    i1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, i1D);
+                    f1D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, f1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0C, ref projC, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1C, ref projC, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1C, ref projC, 40);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0D, ref projD, 24);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1D, ref projD, 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1D, ref projD, 40);
+            }
+            // Gate vectors 6..7 (g 8..15, o 8..15): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> g1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 56);
+                global::System.Runtime.Intrinsics.Vector256<float> g1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 48);
+                global::System.Runtime.Intrinsics.Vector256<float> o1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 56);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2160);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, o1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, o1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    g1C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, g1C);
+                    o1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, o1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    g1D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, g1D);
+                    o1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, o1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1C, ref projC, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1C, ref projC, 56);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1D, ref projD, 48);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1D, ref projD, 56);
+            }
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 8));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 8));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 8));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 0));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 8));
+        }
+
         /// <summary>Layer 1, pass 1: hidden units 16..31 (2 × 8 lanes, Vector256).</summary>
         private static void Layer1Pass1(ref float w, ref float proj, ref float h, ref float c, ref float hOut)
         {
@@ -1808,6 +2315,159 @@ namespace Demo
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 24));
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 16));
             Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 24));
+        }
+
+        /// <summary>Layer 1, pass 1 for four streams A..D: hidden units 16..31.</summary>
+        private static void Layer1Pass1Quad(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB, ref float projC, ref float hC, ref float cC, ref float hOutC, ref float projD, ref float hD, ref float cD, ref float hOutD)
+        {
+            // Gate vectors 0..2 (i 16..23, f 16..23, g 16..23): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 80);
+                global::System.Runtime.Intrinsics.Vector256<float> i0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 80);
+                global::System.Runtime.Intrinsics.Vector256<float> i0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 80);
+                global::System.Runtime.Intrinsics.Vector256<float> i0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 64);
+                global::System.Runtime.Intrinsics.Vector256<float> f0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 72);
+                global::System.Runtime.Intrinsics.Vector256<float> g0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 80);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6272);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    i0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, i0C);
+                    f0C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, f0C);
+                    g0C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, g0C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    i0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, i0D);
+                    f0D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, f0D);
+                    g0D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, g0D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0A, ref projA, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0A, ref projA, 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0B, ref projB, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0B, ref projB, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0C, ref projC, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0C, ref projC, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0C, ref projC, 80);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0D, ref projD, 64);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f0D, ref projD, 72);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0D, ref projD, 80);
+            }
+            // Gate vectors 3..5 (o 16..23, i 24..31, f 24..31): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> o0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 88);
+                global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 104);
+                global::System.Runtime.Intrinsics.Vector256<float> o0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 88);
+                global::System.Runtime.Intrinsics.Vector256<float> i1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 104);
+                global::System.Runtime.Intrinsics.Vector256<float> o0C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 88);
+                global::System.Runtime.Intrinsics.Vector256<float> i1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 104);
+                global::System.Runtime.Intrinsics.Vector256<float> o0D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 88);
+                global::System.Runtime.Intrinsics.Vector256<float> i1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 96);
+                global::System.Runtime.Intrinsics.Vector256<float> f1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 104);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6296);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, o0A);
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, f1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, o0B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, f1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    o0C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, o0C);
+                    i1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, i1C);
+                    f1C = global::RnnGen.Simd.MultiplyAdd(w2, hkC, f1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    o0D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, o0D);
+                    i1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, i1D);
+                    f1D = global::RnnGen.Simd.MultiplyAdd(w2, hkD, f1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0A, ref projA, 88);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1A, ref projA, 104);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 88);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1B, ref projB, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1B, ref projB, 104);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0C, ref projC, 88);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1C, ref projC, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1C, ref projC, 104);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0D, ref projD, 88);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1D, ref projD, 96);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1D, ref projD, 104);
+            }
+            // Gate vectors 6..7 (g 24..31, o 24..31): accumulators ← projection, + W_hh h, parked
+            {
+                global::System.Runtime.Intrinsics.Vector256<float> g1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 120);
+                global::System.Runtime.Intrinsics.Vector256<float> g1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 120);
+                global::System.Runtime.Intrinsics.Vector256<float> g1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1C = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projC, 120);
+                global::System.Runtime.Intrinsics.Vector256<float> g1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 112);
+                global::System.Runtime.Intrinsics.Vector256<float> o1D = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projD, 120);
+                ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6320);
+                for (int k = 0; k < 32; k++)
+                {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, o1A);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, o1B);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkC = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hC, k));
+                    g1C = global::RnnGen.Simd.MultiplyAdd(w0, hkC, g1C);
+                    o1C = global::RnnGen.Simd.MultiplyAdd(w1, hkC, o1C);
+                    global::System.Runtime.Intrinsics.Vector256<float> hkD = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hD, k));
+                    g1D = global::RnnGen.Simd.MultiplyAdd(w0, hkD, g1D);
+                    o1D = global::RnnGen.Simd.MultiplyAdd(w1, hkD, o1D);
+                    row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
+                }
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1A, ref projA, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1A, ref projA, 120);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1B, ref projB, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1B, ref projB, 120);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1C, ref projC, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1C, ref projC, 120);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1D, ref projD, 112);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1D, ref projD, 120);
+            }
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 16));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projA, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cA, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutA, 24));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 16));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projB, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cB, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutB, 24));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 16));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projC, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cC, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutC, 24));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 16));
+            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref projD, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref cD, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOutD, 24));
         }
 
         /// <summary>LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>
