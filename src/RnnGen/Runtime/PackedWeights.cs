@@ -1,6 +1,8 @@
 using System;
 using System.ComponentModel;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace RnnGen;
 
@@ -65,26 +67,33 @@ public static class PackedWeights
         return block == gates - 1 ? biasIh[block * hidden + unit] : biasHh[(gates - 1) * hidden + unit];
     }
 
+    /// <summary>
+    /// The rows of one pass: row k holds column k of <paramref name="weight"/> for the pass's units of every gate. Each
+    /// weight row (one gate unit) is read once, contiguously, and written down the packed column it becomes.
+    /// </summary>
     private static int Rows<T>(Span<T> destination, int position, ReadOnlySpan<T> weight, int columns, int hidden, int gates,
         int firstChunk, int count, int lanes)
         where T : IFloatingPointIeee754<T>
     {
-        for (int k = 0; k < columns; k++)
+        int rowLength = count * gates * lanes;
+        Span<T> rows = destination.Slice(position, columns * rowLength);
+        ref T target = ref MemoryMarshal.GetReference(rows);
+        for (int chunk = 0; chunk < count; chunk++)
         {
-            for (int chunk = 0; chunk < count; chunk++)
+            for (int gate = 0; gate < gates; gate++)
             {
-                for (int gate = 0; gate < gates; gate++)
+                for (int lane = 0; lane < lanes; lane++)
                 {
-                    for (int lane = 0; lane < lanes; lane++)
-                    {
-                        int unit = (firstChunk + chunk) * lanes + lane;
-                        if (unit < hidden) destination[position] = weight[(gate * hidden + unit) * columns + k];
-                        position++;
-                    }
+                    int unit = (firstChunk + chunk) * lanes + lane;
+                    if (unit >= hidden) break;
+                    ReadOnlySpan<T> row = weight.Slice((gate * hidden + unit) * columns, columns);
+                    // In bounds: the last element written is (columns − 1) · rowLength + (the slot's offset < rowLength).
+                    ref T column = ref Unsafe.Add(ref target, (chunk * gates + gate) * lanes + lane);
+                    for (int k = 0; k < row.Length; k++) Unsafe.Add(ref column, k * rowLength) = row[k];
                 }
             }
         }
-        return position;
+        return position + rows.Length;
     }
 
     /// <summary>
@@ -111,10 +120,14 @@ public static class PackedWeights
         destination.Clear();
         int row = (outputs + lanes - 1) / lanes * lanes;
         if (!bias.IsEmpty) bias.CopyTo(destination);
-        for (int k = 0; k < inputs; k++)
+        // Weight row o (contiguous) becomes column o of the packed rows.
+        Span<T> rows = destination.Slice(row, inputs * row);
+        ref T target = ref MemoryMarshal.GetReference(rows);
+        for (int o = 0; o < outputs; o++)
         {
-            for (int o = 0; o < outputs; o++)
-                destination[row + k * row + o] = weight[o * inputs + k];
+            ReadOnlySpan<T> source = weight.Slice(o * inputs, inputs);
+            ref T column = ref Unsafe.Add(ref target, o); // in bounds: (inputs − 1) · row + o < inputs · row
+            for (int k = 0; k < source.Length; k++) Unsafe.Add(ref column, k * row) = source[k];
         }
     }
 }
