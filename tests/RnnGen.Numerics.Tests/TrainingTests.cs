@@ -122,7 +122,7 @@ public class TrainingTests
         var windows = new float[64];
         model.ForwardTraining(x.AsSpan(0, 32), windows.AsSpan(0, 32));
         model.ForwardTraining(x.AsSpan(32, 32), windows.AsSpan(32, 32));
-        // Forward runs the packed inference kernels, ForwardTraining the PyTorch-layout ones: equal up to float rounding.
+        // The same recurrent kernels; the head runs on the packed weights in Forward, on PyTorch's layout when training: equal up to float rounding.
         for (int i = 0; i < whole.Length; i++) Assert.Equal(whole[i], windows[i], 1e-6f);
 
         // The second window's backward reaches its initial state (the first window's final state) and stops there.

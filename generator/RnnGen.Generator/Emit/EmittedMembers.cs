@@ -25,7 +25,7 @@ internal static class EmittedMembers
         "State", "StateValues", "StepTraceLength", "WidestVector", "BackwardScratchLength", "_training", "_gradients",
         "TrainingBuffers", "Training", "RecordedSteps", "StepRecord", "Gradients", "FinishTrainStep", "Bool",
         "_packed", "_packedStale", "PackedLength", "ProjectionLength", "StepScratchLength", "TileSteps", "SequenceScratchLength",
-        "ParametersChanged", "PackWeights", "StepPacked", "ForwardPacked", "t_stepScratch", "t_sequenceScratch", "StepScratch", "SequenceScratch",
+        "ParametersChanged", "PackWeights", "StepPacked", "StepRecordPacked", "ForwardPacked", "t_stepScratch", "t_sequenceScratch", "StepScratch", "SequenceScratch",
     ];
 
     public static IEnumerable<string> Of(ModelSpec spec)
@@ -45,7 +45,7 @@ internal static class EmittedMembers
         {
             if (layer is null) continue;
             string p = $"Layer{layer.Layer.Index}";
-            names.AddRange(new[] { layer.Constant, p + "Project", p + "RecurRows", p + "Cell", p + "CellTail" });
+            names.AddRange(new[] { layer.Constant, p + "Project", p + "RecurRows", p + "Cell", p + "CellTail", p + "TraceGates" });
             names.AddRange(layer.Passes.SelectMany(pass => new[] { $"{p}Pass{pass.Index}", $"{p}Pass{pass.Index}Pair", $"{p}Pass{pass.Index}Quad" }));
         }
         if (spec.Head.Count > 0) names.AddRange(new[] { "Head", "HeadBackward", "HeadPacked" });

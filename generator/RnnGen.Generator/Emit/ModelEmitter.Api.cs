@@ -144,7 +144,7 @@ internal static partial class ModelEmitter
         w.Line();
         w.Line("/// <summary>");
         w.Line("/// One step through every layer: each recurrent layer updates its h (and c) in place, then the head. On the packed");
-        w.Line("/// weights where Vector256 is accelerated (AVX2); otherwise with the portable kernels the training pass also uses.");
+        w.Line("/// weights where Vector256 is accelerated (AVX2); otherwise with the portable kernels over PyTorch's layout.");
         w.Line("/// </summary>");
         using (w.Block($"private void StepCore(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch)"))
         {
@@ -249,7 +249,7 @@ internal static partial class ModelEmitter
         w.Line("public static global::System.Collections.Generic.IReadOnlyList<global::RnnGen.ParameterInfo> ParameterLayout => s_parameterLayout;");
         w.Line();
         w.Line("/// <summary>All parameters, tensor after tensor in <see cref=\"ParameterLayout\"/> order, each row-major in PyTorch layout. Writable.</summary>");
-        w.Line("/// <remarks>Inference runs on a packed copy, rebuilt at the next inference call after this span is taken; call <see cref=\"ParametersChanged\"/> after writing through a span kept across inference calls.</remarks>");
+        w.Line("/// <remarks>Inference and the training forward run on a packed copy, rebuilt at the next such call after this span is taken; call <see cref=\"ParametersChanged\"/> after writing through a span kept across those calls.</remarks>");
         using (w.Block($"public {Span}<{t}> Parameters"))
         {
             using (w.Block("get"))

@@ -6,8 +6,8 @@ namespace RnnGen.Generator.Emit;
 
 /// <summary>
 /// The packed inference path: weights rearranged once (see <see cref="PackedLayer"/>) and kernels written in
-/// Vector256 with every size a constant. It serves Step and Forward where Vector256 is hardware-accelerated (AVX2);
-/// elsewhere the portable kernels (Vector&lt;T&gt; over PyTorch's layout, also used by training) do.
+/// Vector256 with every size a constant. It serves Step, Forward and the training forward where Vector256 is
+/// hardware-accelerated (AVX2); elsewhere the portable kernels (Vector&lt;T&gt; over PyTorch's layout) do.
 /// </summary>
 internal static partial class ModelEmitter
 {
@@ -21,7 +21,7 @@ internal static partial class ModelEmitter
     {
         string t = spec.ElementType;
         w.Line();
-        w.Line("// Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference call after they change.");
+        w.Line("// Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference or training call after they change.");
         foreach (PackedLayer? layer in packed.Layers)
             if (layer is not null) w.Line($"private const int {layer.Constant} = {layer.Offset};");
         foreach (PackedDense dense in packed.Head)
@@ -193,6 +193,31 @@ internal static partial class ModelEmitter
             WritePassQuad(w, spec, layer, pass);
         }
         WriteCellMethods(w, spec, layer);
+        if (layer.Layer.Cell != CellKind.SimpleRnn && PackedTraining(spec))
+        {
+            w.Line();
+            WriteTraceGates(w, spec, layer);
+        }
+    }
+
+    /// <summary>Layer{n}TraceGates: the activated gates the cells left in the slots ([chunk][gate][lanes]), in the trace's order [gate][unit].</summary>
+    private static void WriteTraceGates(CodeWriter w, ModelSpec spec, PackedLayer layer)
+    {
+        string t = spec.ElementType;
+        RecurrentLayerSpec l = layer.Layer;
+        int h = l.HiddenSize, lanes = layer.Width.Lanes;
+        string order = l.Cell == CellKind.Lstm ? "σ(i), σ(f), tanh(g), σ(o)" : "σ(r), σ(z), n, n_h";
+        w.Line($"/// <summary>Copies the gates of layer {l.Index}'s last step ({order}) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>");
+        using (w.Block($"private static void Layer{l.Index}TraceGates({ReadOnlySpan}<{t}> slots, {Span}<{t}> gates)"))
+        {
+            using (w.Block($"for (int chunk = 0; chunk < {layer.Chunks}; chunk++)"))
+            {
+                w.Line($"int first = chunk * {lanes};");
+                w.Line($"int count = global::System.Math.Min({lanes}, {h} - first);");
+                w.Line($"for (int gate = 0; gate < {layer.BiasBlocks}; gate++)");
+                w.Line($"    slots.Slice((chunk * {layer.BiasBlocks} + gate) * {lanes}, count).CopyTo(gates.Slice(gate * {h} + first, count));");
+            }
+        }
     }
 
     private static string[] WeightGates(CellKind cell) => cell switch
@@ -628,22 +653,36 @@ internal static partial class ModelEmitter
         switch (l.Cell)
         {
             case CellKind.Lstm:
-                w.Line($"/// <summary>LSTM update of {units}: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o].</summary>");
+                w.Line($"/// <summary>");
+                w.Line($"/// LSTM update of {units}: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o]. The activated");
+                w.Line($"/// gates go back into their slots, where the training forward records them.");
+                w.Line($"/// </summary>");
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                 using (w.Block($"private static void {name}(ref {t} gates, ref {t} c, ref {t} hOut)"))
                 {
-                    w.Line($"{v.Type} cell = {Simd}.MultiplyAdd({Sigmoid}({Gate(1)}), {LoadAt(v, "c", 0, width)}, {Sigmoid}({Gate(0)}) * {Tanh}({Gate(2)}));");
+                    w.Line($"{v.Type} i = {Sigmoid}({Gate(0)});");
+                    w.Line($"{v.Type} f = {Sigmoid}({Gate(1)});");
+                    w.Line($"{v.Type} g = {Tanh}({Gate(2)});");
+                    w.Line($"{v.Type} o = {Sigmoid}({Gate(3)});");
+                    w.Line($"{v.Type} cell = {Simd}.MultiplyAdd(f, {LoadAt(v, "c", 0, width)}, i * g);");
                     w.Line(StoreAt(v, "cell", "c", 0, width));
-                    w.Line(StoreAt(v, $"{Sigmoid}({Gate(3)}) * {Tanh}(cell)", "hOut", 0, width));
+                    w.Line(StoreAt(v, "o * " + $"{Tanh}(cell)", "hOut", 0, width));
+                    w.Line($"{GateStore(v, "i", 0)} {GateStore(v, "f", 1)} {GateStore(v, "g", 2)} {GateStore(v, "o", 3)}");
                 }
                 break;
             case CellKind.Gru:
-                w.Line($"/// <summary>GRU update of {units}: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h].</summary>");
+                w.Line($"/// <summary>");
+                w.Line($"/// GRU update of {units}: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h]. σ(r), σ(z)");
+                w.Line($"/// and n go back into the first three slots, where the training forward records them (with n_h).");
+                w.Line($"/// </summary>");
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                 using (w.Block($"private static void {name}(ref {t} gates, ref {t} h, ref {t} hOut)"))
                 {
-                    w.Line($"{v.Type} n = {Tanh}({Simd}.MultiplyAdd({Sigmoid}({Gate(0)}), {Gate(3)}, {Gate(2)}));");
-                    w.Line(StoreAt(v, $"{Simd}.MultiplyAdd({Sigmoid}({Gate(1)}), {LoadAt(v, "h", 0, width)} - n, n)", "hOut", 0, width));
+                    w.Line($"{v.Type} r = {Sigmoid}({Gate(0)});");
+                    w.Line($"{v.Type} z = {Sigmoid}({Gate(1)});");
+                    w.Line($"{v.Type} n = {Tanh}({Simd}.MultiplyAdd(r, {Gate(3)}, {Gate(2)}));");
+                    w.Line(StoreAt(v, $"{Simd}.MultiplyAdd(z, {LoadAt(v, "h", 0, width)} - n, n)", "hOut", 0, width));
+                    w.Line($"{GateStore(v, "r", 0)} {GateStore(v, "z", 1)} {GateStore(v, "n", 2)}");
                 }
                 break;
             default:
@@ -655,6 +694,8 @@ internal static partial class ModelEmitter
                 break;
         }
     }
+
+    private static string GateStore(VectorWidth v, string value, int block) => $"{v.Static}.StoreUnsafe({value}, ref gates, {block * v.Lanes});";
 
     /// <summary>HeadPacked and one kernel per Dense layer.</summary>
     private static void WritePackedHead(CodeWriter w, ModelSpec spec, PackedModel packed)

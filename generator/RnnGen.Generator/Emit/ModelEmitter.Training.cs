@@ -115,32 +115,74 @@ internal static partial class ModelEmitter
         w.Line("/// <summary>One step like <c>StepCore</c>, copying into <paramref name=\"trace\"/> what the backward pass reads.</summary>");
         using (w.Block($"private void StepRecord(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch, {Span}<{t}> trace)"))
         {
-            w.Line($"input.CopyTo(trace.Slice(TraceInput, {spec.InputSize}));");
-            string below = "input";
-            foreach (RecurrentLayerSpec layer in spec.Layers)
+            if (PackedTraining(spec))
             {
-                int h = layer.HiddenSize;
-                string k = layer.Index.ToString();
-                w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}HPrev, {h}));");
-                if (layer.HasCellState) w.Line($"state.Layer{k}Cell.CopyTo(trace.Slice(Trace{k}CPrev, {h}));");
-                string cell = layer.HasCellState ? $", state.Layer{k}Cell" : "";
-                w.Line($"Layer{k}({below}, state.Layer{k}Hidden{cell}, scratch);");
-                if (layer.Cell != CellKind.SimpleRnn) w.Line($"scratch.Slice(0, {4 * h}).CopyTo(trace.Slice(Trace{k}Gates, {4 * h}));");
-                if (layer.HasCellState) w.Line($"{Tensors}.Tanh(state.Layer{k}Cell, trace.Slice(Trace{k}TanhC, {h}));");
-                w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}H, {h}));");
-                below = $"state.Layer{k}Hidden";
-                if (layer.Dropout > 0)
+                using (w.Block($"if ({PackedAvailable})"))
                 {
-                    string p = layer.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
-                    w.Line($"// Dropout p = {p} on what the layer above reads (not on the carried state).");
-                    w.Line($"global::RnnGen.DropoutMask.Fill(trace.Slice(Trace{k}Mask, {h}), {p}, ref _dropoutState);");
-                    w.Line($"{Tensors}.Multiply(state.Layer{k}Hidden, trace.Slice(Trace{k}Mask, {h}), trace.Slice(Trace{k}Dropped, {h}));");
-                    below = $"trace.Slice(Trace{k}Dropped, {h})";
+                    w.Line("StepRecordPacked(ref state, input, output, StepScratch(), trace);");
+                    w.Line("return;");
                 }
             }
-            if (spec.Head.Count > 0) w.Line($"Head({below}, output, scratch, trace);");
-            else w.Line($"{below}.CopyTo(output);");
+            WriteStepRecordBody(w, spec, packed: null);
         }
+        if (PackedTraining(spec))
+        {
+            w.Line();
+            w.Line("/// <summary>");
+            w.Line("/// StepRecord on the packed inference kernels (where Vector256 is accelerated): each packed layer's cells leave");
+            w.Line("/// their activated gates in the projection's slots, and the layer's TraceGates copies them into the trace.");
+            w.Line("/// </summary>");
+            using (w.Block($"private void StepRecordPacked(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch, {Span}<{t}> trace)"))
+            {
+                w.Line("if (_packedStale) PackWeights();");
+                w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
+                w.Line($"{Span}<{t}> projection = scratch.Slice(ScratchLength, ProjectionLength);");
+                w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
+                WriteStepRecordBody(w, spec, new PackedModel(spec));
+            }
+        }
+    }
+
+    /// <summary>Whether the training forward may run on the packed kernels: not where they use the fast activations (training stays exact).</summary>
+    private static bool PackedTraining(ModelSpec spec) => !spec.FastActivations || spec.IsDouble;
+
+    /// <summary>The body of StepRecord: every layer on the portable kernels, or (<paramref name="packed"/>) on the packed ones where it has them.</summary>
+    private static void WriteStepRecordBody(CodeWriter w, ModelSpec spec, PackedModel? packed)
+    {
+        w.Line($"input.CopyTo(trace.Slice(TraceInput, {spec.InputSize}));");
+        string below = "input";
+        foreach (RecurrentLayerSpec layer in spec.Layers)
+        {
+            int h = layer.HiddenSize;
+            string k = layer.Index.ToString();
+            w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}HPrev, {h}));");
+            if (layer.HasCellState) w.Line($"state.Layer{k}Cell.CopyTo(trace.Slice(Trace{k}CPrev, {h}));");
+            string cell = layer.HasCellState ? $", state.Layer{k}Cell" : "";
+            if (packed?.Layers[layer.Index] is { } p)
+            {
+                w.Line($"Layer{k}Project(ref {Ref}.Add(ref weights, {p.Constant}), ref {MemoryMarshal}.GetReference({below}), 1, ref {MemoryMarshal}.GetReference(projection));");
+                w.Line($"Layer{k}RecurRows(ref weights, projection, {MemoryMarshal}.CreateSpan(ref state, 1), 0, 1, next);");
+                if (layer.Cell != CellKind.SimpleRnn) w.Line($"Layer{k}TraceGates(projection, trace.Slice(Trace{k}Gates, {4 * h}));");
+            }
+            else
+            {
+                w.Line($"Layer{k}({below}, state.Layer{k}Hidden{cell}, scratch);");
+                if (layer.Cell != CellKind.SimpleRnn) w.Line($"scratch.Slice(0, {4 * h}).CopyTo(trace.Slice(Trace{k}Gates, {4 * h}));");
+            }
+            if (layer.HasCellState) w.Line($"{Tensors}.Tanh(state.Layer{k}Cell, trace.Slice(Trace{k}TanhC, {h}));");
+            w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}H, {h}));");
+            below = $"state.Layer{k}Hidden";
+            if (layer.Dropout > 0)
+            {
+                string rate = layer.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                w.Line($"// Dropout p = {rate} on what the layer above reads (not on the carried state).");
+                w.Line($"global::RnnGen.DropoutMask.Fill(trace.Slice(Trace{k}Mask, {h}), {rate}, ref _dropoutState);");
+                w.Line($"{Tensors}.Multiply(state.Layer{k}Hidden, trace.Slice(Trace{k}Mask, {h}), trace.Slice(Trace{k}Dropped, {h}));");
+                below = $"trace.Slice(Trace{k}Dropped, {h})";
+            }
+        }
+        if (spec.Head.Count > 0) w.Line($"Head({below}, output, scratch, trace);");
+        else w.Line($"{below}.CopyTo(output);");
     }
 
     private static void WriteBackwardDriver(CodeWriter w, ModelSpec spec)
