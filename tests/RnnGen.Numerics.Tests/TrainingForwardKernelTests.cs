@@ -26,6 +26,42 @@ public class TrainingForwardKernelTests
     [Fact]
     public void MixedPackedAndPortableLayersLeaveTheInferenceState() => SameState(new CheckLstmGruRb(), steps: 8);
 
+    /// <summary>
+    /// Token input records step by step, vector input layer by layer over the window (input projections as one product):
+    /// the same embedded vectors give the same bits, outputs and trace, and the same dropout masks (drawn in step order).
+    /// </summary>
+    [Fact]
+    public void LayerByLayerAndStepByStepTrainingForwardsAgree()
+    {
+        var model = new EmbeddingDropoutStack();
+        model.InitializeParameters(seed: 6);
+        int[] tokens = Enumerable.Range(0, 37).Select(i => i * 7 % 11).ToArray();
+        float[] embedded = tokens.SelectMany(token => model.Parameter("embedding.weight").Slice(token * 6, 6).ToArray()).ToArray();
+        var byStep = new float[37 * 11];
+        var byLayer = new float[37 * 11];
+
+        model.SeedDropout(5);
+        model.ForwardTraining(tokens, byStep);
+        float[] stepState = [.. model.Hidden(0), .. model.Cell(0), .. model.Hidden(1)];
+        var stepGradients = Gradients(model, byStep);
+
+        model.ResetState();
+        model.SeedDropout(5);
+        model.ForwardTraining(embedded, byLayer);
+        Assert.Equal(byStep, byLayer);
+        float[] layerState = [.. model.Hidden(0), .. model.Cell(0), .. model.Hidden(1)];
+        Assert.Equal(stepState, layerState);
+        Assert.Equal(stepGradients, Gradients(model, byLayer));
+    }
+
+    /// <summary>The weight gradients (not the embedding's, which only the token input trains) from dL/dy = y.</summary>
+    private static float[] Gradients(EmbeddingDropoutStack model, float[] outputs)
+    {
+        model.ZeroGradients();
+        model.Backward(outputs);
+        return model.Gradients[model.Parameter("embedding.weight").Length..].ToArray();
+    }
+
     [Fact]
     public void FastActivationsModelsTrainWithTheExactActivations()
     {

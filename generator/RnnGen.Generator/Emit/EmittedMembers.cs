@@ -25,7 +25,7 @@ internal static class EmittedMembers
         "State", "StateValues", "StepTraceLength", "WidestVector", "BackwardScratchLength", "_training", "_gradients",
         "TrainingBuffers", "Training", "RecordedSteps", "StepRecord", "Gradients", "FinishTrainStep", "Bool",
         "_packed", "_packedStale", "PackedLength", "ProjectionLength", "StepScratchLength", "TileSteps", "SequenceScratchLength",
-        "ParametersChanged", "PackWeights", "StepPacked", "StepRecordPacked", "ForwardPacked", "t_stepScratch", "t_sequenceScratch", "StepScratch", "SequenceScratch",
+        "ParametersChanged", "PackWeights", "StepPacked", "StepRecordPacked", "ForwardTrainingPacked", "ForwardPacked", "t_stepScratch", "t_sequenceScratch", "StepScratch", "SequenceScratch",
     ];
 
     public static IEnumerable<string> Of(ModelSpec spec)

@@ -81,6 +81,15 @@ internal static partial class ModelEmitter
             w.Line("global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));");
             w.Line("TrainingBuffers training = Training;");
             if (spec.Embedding is not null) w.Line("training.TokenInput = false;");
+            if (PackedTraining(spec))
+            {
+                using (w.Block($"if ({PackedAvailable})"))
+                {
+                    w.Line("ForwardTrainingPacked(inputs, outputs, steps, training);");
+                    w.Line("training.Steps = steps;");
+                    w.Line("return;");
+                }
+            }
             using (Scratch(w, spec, "ScratchLength", ParameterLayout.ScratchLength(spec)))
             {
                 w.Line("for (int step = 0; step < steps; step++)");
@@ -127,6 +136,7 @@ internal static partial class ModelEmitter
         }
         if (PackedTraining(spec))
         {
+            WriteForwardTrainingPacked(w, spec);
             w.Line();
             w.Line("/// <summary>");
             w.Line("/// StepRecord on the packed inference kernels (where Vector256 is accelerated): each packed layer's cells leave");
@@ -140,6 +150,96 @@ internal static partial class ModelEmitter
                 w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
                 WriteStepRecordBody(w, spec, new PackedModel(spec));
             }
+        }
+    }
+
+    /// <summary>
+    /// ForwardTrainingPacked: the recording forward layer by layer over the whole window, as ForwardPacked runs a
+    /// sequence (input projections of 32 steps as one product, then the recurrence step by step), writing each step's
+    /// record as StepRecord does. The dropout masks are drawn first, in StepRecord's order, so they are the same masks.
+    /// </summary>
+    private static void WriteForwardTrainingPacked(CodeWriter w, ModelSpec spec)
+    {
+        string t = spec.ElementType;
+        var packed = new PackedModel(spec);
+        w.Line();
+        w.Line("/// <summary>The training forward on the packed kernels, one layer at a time over the whole window (see ForwardPacked).</summary>");
+        using (w.Block($"private void ForwardTrainingPacked({ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs, int steps, TrainingBuffers training)"))
+        {
+            w.Line("if (_packedStale) PackWeights();");
+            w.Line($"ref State state = ref {Own(spec)};");
+            w.Line($"{t}[] buffer = SequenceScratch();");
+            w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
+            w.Line($"{Span}<{t}> scratch = new {Span}<{t}>(buffer, 0, StepScratchLength);");
+            w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
+            w.Line($"{Span}<{t}> projections = new {Span}<{t}>(buffer, StepScratchLength, TileSteps * ProjectionLength);");
+            w.Line($"{Span}<{t}> trace = training.Trace;");
+            w.Line($"{Span}<{t}> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)");
+            w.Line("for (int step = 0; step < steps; step++)");
+            w.Line($"    inputs.Slice(step * InputSize, InputSize).CopyTo(trace.Slice(step * StepTraceLength + TraceInput, InputSize));");
+            if (TrainingLayout.HasDropout(spec))
+            {
+                using (w.Block("for (int step = 0; step < steps; step++)"))
+                {
+                    foreach (RecurrentLayerSpec layer in spec.Layers.Where(l => l.Dropout > 0))
+                    {
+                        string rate = layer.Dropout.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+                        w.Line($"global::RnnGen.DropoutMask.Fill(trace.Slice(step * StepTraceLength + Trace{layer.Index}Mask, {layer.HiddenSize}), {rate}, ref _dropoutState);");
+                    }
+                }
+            }
+            w.Line($"{ReadOnlySpan}<{t}> source = inputs;");
+            int width = spec.InputSize;
+            foreach (RecurrentLayerSpec layer in spec.Layers)
+            {
+                int h = layer.HiddenSize;
+                int k = layer.Index;
+                PackedLayer? p = packed.Layers[k];
+                w.Line($"// Layer {k}: {DescribeLayer(layer)}{(p is null ? " (portable kernel)" : "")}");
+                using (w.Block("for (int start = 0; start < steps; start += TileSteps)"))
+                {
+                    w.Line("int tile = global::System.Math.Min(TileSteps, steps - start);");
+                    if (p is not null)
+                        w.Line($"Layer{k}Project(ref {Ref}.Add(ref weights, {p.Constant}), ref {MemoryMarshal}.GetReference(source.Slice(start * {width})), tile, ref {MemoryMarshal}.GetReference(projections));");
+                    using (w.Block("for (int row = 0; row < tile; row++)"))
+                    {
+                        w.Line("int step = start + row;");
+                        w.Line($"{Span}<{t}> record = trace.Slice(step * StepTraceLength, StepTraceLength);");
+                        w.Line($"state.Layer{k}Hidden.CopyTo(record.Slice(Trace{k}HPrev, {h}));");
+                        if (layer.HasCellState) w.Line($"state.Layer{k}Cell.CopyTo(record.Slice(Trace{k}CPrev, {h}));");
+                        if (p is not null)
+                        {
+                            w.Line($"{Span}<{t}> slots = projections.Slice(row * {p.ProjectionLength}, {p.ProjectionLength}); // this layer's projections are {p.ProjectionLength} apart");
+                            w.Line($"Layer{k}RecurRows(ref weights, slots, {MemoryMarshal}.CreateSpan(ref state, 1), 0, 1, next);");
+                            if (layer.Cell != CellKind.SimpleRnn) w.Line($"Layer{k}TraceGates(slots, record.Slice(Trace{k}Gates, {4 * h}));");
+                        }
+                        else
+                        {
+                            string cell = layer.HasCellState ? $", state.Layer{k}Cell" : "";
+                            w.Line($"Layer{k}(source.Slice(step * {width}, {width}), state.Layer{k}Hidden{cell}, scratch);");
+                            if (layer.Cell != CellKind.SimpleRnn) w.Line($"scratch.Slice(0, {4 * h}).CopyTo(record.Slice(Trace{k}Gates, {4 * h}));");
+                        }
+                        if (layer.HasCellState) w.Line($"{Tensors}.Tanh(state.Layer{k}Cell, record.Slice(Trace{k}TanhC, {h}));");
+                        w.Line($"state.Layer{k}Hidden.CopyTo(record.Slice(Trace{k}H, {h}));");
+                        if (layer.Dropout > 0)
+                        {
+                            w.Line($"{Tensors}.Multiply(state.Layer{k}Hidden, record.Slice(Trace{k}Mask, {h}), record.Slice(Trace{k}Dropped, {h}));");
+                            w.Line($"record.Slice(Trace{k}Dropped, {h}).CopyTo(above.Slice(step * {h}, {h}));");
+                        }
+                        else
+                        {
+                            w.Line($"state.Layer{k}Hidden.CopyTo(above.Slice(step * {h}, {h}));");
+                        }
+                    }
+                }
+                w.Line($"source = above; {{ {Span}<{t}> swap = below; below = above; above = swap; }} // this layer's outputs are the next one's inputs");
+                width = h;
+            }
+            w.Line("// Head");
+            w.Line("for (int step = 0; step < steps; step++)");
+            w.Line(spec.Head.Count > 0
+                ? $"    Head(source.Slice(step * {width}, {width}), outputs.Slice(step * OutputSize, OutputSize), scratch, trace.Slice(step * StepTraceLength, StepTraceLength));"
+                : $"    source.Slice(step * {width}, {width}).CopyTo(outputs.Slice(step * OutputSize, OutputSize));");
         }
     }
 

@@ -1851,6 +1851,12 @@ namespace Demo
             int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
             global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
             TrainingBuffers training = Training;
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                ForwardTrainingPacked(inputs, outputs, steps, training);
+                training.Steps = steps;
+                return;
+            }
             global::System.Span<double> scratch = stackalloc double[ScratchLength];
             for (int step = 0; step < steps; step++)
                 StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new global::System.Span<double>(training.Trace, step * StepTraceLength, StepTraceLength));
@@ -1877,6 +1883,64 @@ namespace Demo
             global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 8));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1H, 8));
             Head(state.Layer1Hidden, output, scratch, trace);
+        }
+
+        /// <summary>The training forward on the packed kernels, one layer at a time over the whole window (see ForwardPacked).</summary>
+        private void ForwardTrainingPacked(global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int steps, TrainingBuffers training)
+        {
+            if (_packedStale) PackWeights();
+            ref State state = ref _state;
+            double[] buffer = SequenceScratch();
+            ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            global::System.Span<double> scratch = new global::System.Span<double>(buffer, 0, StepScratchLength);
+            global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
+            global::System.Span<double> projections = new global::System.Span<double>(buffer, StepScratchLength, TileSteps * ProjectionLength);
+            global::System.Span<double> trace = training.Trace;
+            global::System.Span<double> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)
+            for (int step = 0; step < steps; step++)
+                inputs.Slice(step * InputSize, InputSize).CopyTo(trace.Slice(step * StepTraceLength + TraceInput, InputSize));
+            global::System.ReadOnlySpan<double> source = inputs;
+            // Layer 0: GRU(3 → 8)
+            for (int start = 0; start < steps; start += TileSteps)
+            {
+                int tile = global::System.Math.Min(TileSteps, steps - start);
+                Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source.Slice(start * 3)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                for (int row = 0; row < tile; row++)
+                {
+                    int step = start + row;
+                    global::System.Span<double> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 8));
+                    global::System.Span<double> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
+                    Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
+                    Layer0TraceGates(slots, record.Slice(Trace0Gates, 32));
+                    state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 8));
+                    state.Layer0Hidden.CopyTo(above.Slice(step * 8, 8));
+                }
+            }
+            source = above; { global::System.Span<double> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+            // Layer 1: LSTM(8 → 8)
+            for (int start = 0; start < steps; start += TileSteps)
+            {
+                int tile = global::System.Math.Min(TileSteps, steps - start);
+                Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source.Slice(start * 8)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                for (int row = 0; row < tile; row++)
+                {
+                    int step = start + row;
+                    global::System.Span<double> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                    state.Layer1Hidden.CopyTo(record.Slice(Trace1HPrev, 8));
+                    state.Layer1Cell.CopyTo(record.Slice(Trace1CPrev, 8));
+                    global::System.Span<double> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
+                    Layer1RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
+                    Layer1TraceGates(slots, record.Slice(Trace1Gates, 32));
+                    global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 8));
+                    state.Layer1Hidden.CopyTo(record.Slice(Trace1H, 8));
+                    state.Layer1Hidden.CopyTo(above.Slice(step * 8, 8));
+                }
+            }
+            source = above; { global::System.Span<double> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+            // Head
+            for (int step = 0; step < steps; step++)
+                Head(source.Slice(step * 8, 8), outputs.Slice(step * OutputSize, OutputSize), scratch, trace.Slice(step * StepTraceLength, StepTraceLength));
         }
 
         /// <summary>

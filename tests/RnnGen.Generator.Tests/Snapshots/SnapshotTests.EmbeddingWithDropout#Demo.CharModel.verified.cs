@@ -1992,6 +1992,12 @@ namespace Demo
             global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
             TrainingBuffers training = Training;
             training.TokenInput = false;
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                ForwardTrainingPacked(inputs, outputs, steps, training);
+                training.Steps = steps;
+                return;
+            }
             global::System.Span<float> scratch = stackalloc float[ScratchLength];
             for (int step = 0; step < steps; step++)
                 StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
@@ -2042,6 +2048,71 @@ namespace Demo
             global::RnnGen.DropoutMask.Fill(trace.Slice(Trace1Mask, 10), 0.2, ref _dropoutState);
             global::System.Numerics.Tensors.TensorPrimitives.Multiply(state.Layer1Hidden, trace.Slice(Trace1Mask, 10), trace.Slice(Trace1Dropped, 10));
             Head(trace.Slice(Trace1Dropped, 10), output, scratch, trace);
+        }
+
+        /// <summary>The training forward on the packed kernels, one layer at a time over the whole window (see ForwardPacked).</summary>
+        private void ForwardTrainingPacked(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps, TrainingBuffers training)
+        {
+            if (_packedStale) PackWeights();
+            ref State state = ref _state;
+            float[] buffer = SequenceScratch();
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            global::System.Span<float> scratch = new global::System.Span<float>(buffer, 0, StepScratchLength);
+            global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
+            global::System.Span<float> projections = new global::System.Span<float>(buffer, StepScratchLength, TileSteps * ProjectionLength);
+            global::System.Span<float> trace = training.Trace;
+            global::System.Span<float> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)
+            for (int step = 0; step < steps; step++)
+                inputs.Slice(step * InputSize, InputSize).CopyTo(trace.Slice(step * StepTraceLength + TraceInput, InputSize));
+            for (int step = 0; step < steps; step++)
+            {
+                global::RnnGen.DropoutMask.Fill(trace.Slice(step * StepTraceLength + Trace0Mask, 12), 0.1, ref _dropoutState);
+                global::RnnGen.DropoutMask.Fill(trace.Slice(step * StepTraceLength + Trace1Mask, 10), 0.2, ref _dropoutState);
+            }
+            global::System.ReadOnlySpan<float> source = inputs;
+            // Layer 0: GRU(8 → 12)
+            for (int start = 0; start < steps; start += TileSteps)
+            {
+                int tile = global::System.Math.Min(TileSteps, steps - start);
+                Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source.Slice(start * 8)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                for (int row = 0; row < tile; row++)
+                {
+                    int step = start + row;
+                    global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 12));
+                    global::System.Span<float> slots = projections.Slice(row * 64, 64); // this layer's projections are 64 apart
+                    Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
+                    Layer0TraceGates(slots, record.Slice(Trace0Gates, 48));
+                    state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 12));
+                    global::System.Numerics.Tensors.TensorPrimitives.Multiply(state.Layer0Hidden, record.Slice(Trace0Mask, 12), record.Slice(Trace0Dropped, 12));
+                    record.Slice(Trace0Dropped, 12).CopyTo(above.Slice(step * 12, 12));
+                }
+            }
+            source = above; { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+            // Layer 1: LSTM(12 → 10)
+            for (int start = 0; start < steps; start += TileSteps)
+            {
+                int tile = global::System.Math.Min(TileSteps, steps - start);
+                Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source.Slice(start * 12)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                for (int row = 0; row < tile; row++)
+                {
+                    int step = start + row;
+                    global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                    state.Layer1Hidden.CopyTo(record.Slice(Trace1HPrev, 10));
+                    state.Layer1Cell.CopyTo(record.Slice(Trace1CPrev, 10));
+                    global::System.Span<float> slots = projections.Slice(row * 64, 64); // this layer's projections are 64 apart
+                    Layer1RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
+                    Layer1TraceGates(slots, record.Slice(Trace1Gates, 40));
+                    global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 10));
+                    state.Layer1Hidden.CopyTo(record.Slice(Trace1H, 10));
+                    global::System.Numerics.Tensors.TensorPrimitives.Multiply(state.Layer1Hidden, record.Slice(Trace1Mask, 10), record.Slice(Trace1Dropped, 10));
+                    record.Slice(Trace1Dropped, 10).CopyTo(above.Slice(step * 10, 10));
+                }
+            }
+            source = above; { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+            // Head
+            for (int step = 0; step < steps; step++)
+                Head(source.Slice(step * 10, 10), outputs.Slice(step * OutputSize, OutputSize), scratch, trace.Slice(step * StepTraceLength, StepTraceLength));
         }
 
         /// <summary>

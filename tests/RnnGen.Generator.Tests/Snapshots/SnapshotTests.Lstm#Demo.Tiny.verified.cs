@@ -845,6 +845,12 @@ namespace Demo
             int steps = global::RnnGen.Guard.Sequence(inputs.Length, InputSize, outputs.Length, OutputSize);
             global::RnnGen.Guard.RecordableSteps(steps, SequenceLength, nameof(inputs));
             TrainingBuffers training = Training;
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                ForwardTrainingPacked(inputs, outputs, steps, training);
+                training.Steps = steps;
+                return;
+            }
             global::System.Span<float> scratch = stackalloc float[ScratchLength];
             for (int step = 0; step < steps; step++)
                 StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
@@ -867,6 +873,46 @@ namespace Demo
             global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 8));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 8));
             state.Layer0Hidden.CopyTo(output);
+        }
+
+        /// <summary>The training forward on the packed kernels, one layer at a time over the whole window (see ForwardPacked).</summary>
+        private void ForwardTrainingPacked(global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int steps, TrainingBuffers training)
+        {
+            if (_packedStale) PackWeights();
+            ref State state = ref _state;
+            float[] buffer = SequenceScratch();
+            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            global::System.Span<float> scratch = new global::System.Span<float>(buffer, 0, StepScratchLength);
+            global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
+            global::System.Span<float> projections = new global::System.Span<float>(buffer, StepScratchLength, TileSteps * ProjectionLength);
+            global::System.Span<float> trace = training.Trace;
+            global::System.Span<float> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)
+            for (int step = 0; step < steps; step++)
+                inputs.Slice(step * InputSize, InputSize).CopyTo(trace.Slice(step * StepTraceLength + TraceInput, InputSize));
+            global::System.ReadOnlySpan<float> source = inputs;
+            // Layer 0: LSTM(3 → 8)
+            for (int start = 0; start < steps; start += TileSteps)
+            {
+                int tile = global::System.Math.Min(TileSteps, steps - start);
+                Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(source.Slice(start * 3)), tile, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections));
+                for (int row = 0; row < tile; row++)
+                {
+                    int step = start + row;
+                    global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 8));
+                    state.Layer0Cell.CopyTo(record.Slice(Trace0CPrev, 8));
+                    global::System.Span<float> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
+                    Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
+                    Layer0TraceGates(slots, record.Slice(Trace0Gates, 32));
+                    global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, record.Slice(Trace0TanhC, 8));
+                    state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 8));
+                    state.Layer0Hidden.CopyTo(above.Slice(step * 8, 8));
+                }
+            }
+            source = above; { global::System.Span<float> swap = below; below = above; above = swap; } // this layer's outputs are the next one's inputs
+            // Head
+            for (int step = 0; step < steps; step++)
+                source.Slice(step * 8, 8).CopyTo(outputs.Slice(step * OutputSize, OutputSize));
         }
 
         /// <summary>

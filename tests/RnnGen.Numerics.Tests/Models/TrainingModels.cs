@@ -82,3 +82,11 @@ public partial class CheckDropoutTwinWithout;
 [RecurrentModel(inputSize: 2, SequenceLength = 200)]
 [SimpleRnn(50, Dropout = 0.25)]
 public partial class DropoutStatistics;
+
+/// <summary>Token and vector inputs with dropout on stacked layers: the two training forwards must agree (TrainingForwardKernelTests).</summary>
+[RecurrentModel(inputSize: 6, SequenceLength = 40)]
+[Embedding(11)]
+[Lstm(16, Dropout = 0.3)]
+[Gru(12, Dropout = 0.2)]
+[Dense(11)]
+public partial class EmbeddingDropoutStack;
