@@ -6,7 +6,8 @@ namespace RnnGen.Numerics.Tests;
 
 /// <summary>
 /// The backward pass's two products (<see cref="BackwardKernels"/>) against plain loops, on sizes that reach the
-/// four-vector blocks, the single vectors and the scalar tails; and their length checks. The gradient checks and the
+/// eight- and four-vector blocks, the two-row blocks and a last odd row, the single vectors and the scalar tails; and
+/// their length checks. The gradient checks and the
 /// PyTorch gradient parity tests cover them inside whole models.
 /// </summary>
 public class BackwardKernelTests

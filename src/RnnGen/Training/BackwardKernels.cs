@@ -15,7 +15,8 @@ namespace RnnGen;
 /// <item><see cref="AddOuterProducts{T}"/>, once per window: dW += Σ_t dA_t x_tᵀ over the recorded steps, so each
 /// gradient row is read and written once per window instead of once per step.</item>
 /// </list>
-/// Both keep a block of outputs in registers and stream the other operand, four <see cref="Vector{T}"/> at a time.
+/// Both keep a block of outputs in registers (eight vectors, or two rows of four) and stream the other operand; each
+/// output still sums its terms in order (r, or t): the same operations as one vector at a time, the same bits.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Advanced)]
 public static class BackwardKernels
@@ -33,6 +34,37 @@ public static class BackwardKernels
         ref T y = ref MemoryMarshal.GetReference(dx);
         int lanes = Vector<T>.Count;
         int c = 0;
+        // Eight vectors of outputs: eight independent FMA chains, enough to hide the FMA latency (four are not).
+        for (; c + 8 * lanes <= columns; c += 8 * lanes)
+        {
+            ref T block = ref Unsafe.Add(ref y, c);
+            Vector<T> y0 = Vector.LoadUnsafe(ref block), y1 = Vector.LoadUnsafe(ref block, (nuint)lanes);
+            Vector<T> y2 = Vector.LoadUnsafe(ref block, (nuint)(2 * lanes)), y3 = Vector.LoadUnsafe(ref block, (nuint)(3 * lanes));
+            Vector<T> y4 = Vector.LoadUnsafe(ref block, (nuint)(4 * lanes)), y5 = Vector.LoadUnsafe(ref block, (nuint)(5 * lanes));
+            Vector<T> y6 = Vector.LoadUnsafe(ref block, (nuint)(6 * lanes)), y7 = Vector.LoadUnsafe(ref block, (nuint)(7 * lanes));
+            ref T row = ref Unsafe.Add(ref w, c);
+            for (int r = 0; r < rows; r++)
+            {
+                var ar = new Vector<T>(Unsafe.Add(ref a, r));
+                y0 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row), y0);
+                y1 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row, (nuint)lanes), y1);
+                y2 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row, (nuint)(2 * lanes)), y2);
+                y3 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row, (nuint)(3 * lanes)), y3);
+                y4 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row, (nuint)(4 * lanes)), y4);
+                y5 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row, (nuint)(5 * lanes)), y5);
+                y6 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row, (nuint)(6 * lanes)), y6);
+                y7 = MultiplyAdd(ar, Vector.LoadUnsafe(ref row, (nuint)(7 * lanes)), y7);
+                row = ref Unsafe.Add(ref row, columns);
+            }
+            y0.StoreUnsafe(ref block);
+            y1.StoreUnsafe(ref block, (nuint)lanes);
+            y2.StoreUnsafe(ref block, (nuint)(2 * lanes));
+            y3.StoreUnsafe(ref block, (nuint)(3 * lanes));
+            y4.StoreUnsafe(ref block, (nuint)(4 * lanes));
+            y5.StoreUnsafe(ref block, (nuint)(5 * lanes));
+            y6.StoreUnsafe(ref block, (nuint)(6 * lanes));
+            y7.StoreUnsafe(ref block, (nuint)(7 * lanes));
+        }
         for (; c + 4 * lanes <= columns; c += 4 * lanes)
         {
             Vector<T> y0 = Vector.LoadUnsafe(ref y, (nuint)c), y1 = Vector.LoadUnsafe(ref y, (nuint)(c + lanes));
@@ -93,7 +125,52 @@ public static class BackwardKernels
         ref T a = ref MemoryMarshal.GetReference(dA);
         ref T x0 = ref MemoryMarshal.GetReference(x);
         int lanes = Vector<T>.Count;
-        for (int r = 0; r < rows; r++)
+        int r = 0;
+        // Two rows at a time over blocks of four vectors: each input vector feeds both rows, and the eight accumulators
+        // are eight independent FMA chains.
+        for (; r + 2 <= rows; r += 2)
+        {
+            ref T gRow = ref Unsafe.Add(ref g, r * columns);
+            ref T gNext = ref Unsafe.Add(ref gRow, columns);
+            int c = 0;
+            for (; c + 4 * lanes <= columns; c += 4 * lanes)
+            {
+                Vector<T> g0 = Vector.LoadUnsafe(ref gRow, (nuint)c), g1 = Vector.LoadUnsafe(ref gRow, (nuint)(c + lanes));
+                Vector<T> g2 = Vector.LoadUnsafe(ref gRow, (nuint)(c + 2 * lanes)), g3 = Vector.LoadUnsafe(ref gRow, (nuint)(c + 3 * lanes));
+                Vector<T> h0 = Vector.LoadUnsafe(ref gNext, (nuint)c), h1 = Vector.LoadUnsafe(ref gNext, (nuint)(c + lanes));
+                Vector<T> h2 = Vector.LoadUnsafe(ref gNext, (nuint)(c + 2 * lanes)), h3 = Vector.LoadUnsafe(ref gNext, (nuint)(c + 3 * lanes));
+                ref T input = ref Unsafe.Add(ref x0, c);
+                ref T gradients = ref Unsafe.Add(ref a, r);
+                for (int t = 0; t < steps; t++)
+                {
+                    Vector<T> i0 = Vector.LoadUnsafe(ref input), i1 = Vector.LoadUnsafe(ref input, (nuint)lanes);
+                    Vector<T> i2 = Vector.LoadUnsafe(ref input, (nuint)(2 * lanes)), i3 = Vector.LoadUnsafe(ref input, (nuint)(3 * lanes));
+                    var at = new Vector<T>(gradients);
+                    g0 = MultiplyAdd(at, i0, g0);
+                    g1 = MultiplyAdd(at, i1, g1);
+                    g2 = MultiplyAdd(at, i2, g2);
+                    g3 = MultiplyAdd(at, i3, g3);
+                    var bt = new Vector<T>(Unsafe.Add(ref gradients, 1));
+                    h0 = MultiplyAdd(bt, i0, h0);
+                    h1 = MultiplyAdd(bt, i1, h1);
+                    h2 = MultiplyAdd(bt, i2, h2);
+                    h3 = MultiplyAdd(bt, i3, h3);
+                    input = ref Unsafe.Add(ref input, stride);
+                    gradients = ref Unsafe.Add(ref gradients, rows);
+                }
+                g0.StoreUnsafe(ref gRow, (nuint)c);
+                g1.StoreUnsafe(ref gRow, (nuint)(c + lanes));
+                g2.StoreUnsafe(ref gRow, (nuint)(c + 2 * lanes));
+                g3.StoreUnsafe(ref gRow, (nuint)(c + 3 * lanes));
+                h0.StoreUnsafe(ref gNext, (nuint)c);
+                h1.StoreUnsafe(ref gNext, (nuint)(c + lanes));
+                h2.StoreUnsafe(ref gNext, (nuint)(c + 2 * lanes));
+                h3.StoreUnsafe(ref gNext, (nuint)(c + 3 * lanes));
+            }
+            AddOuterProductsTail(ref gRow, r, c, rows, columns, ref a, ref x0, stride, steps);
+            AddOuterProductsTail(ref gNext, r + 1, c, rows, columns, ref a, ref x0, stride, steps);
+        }
+        for (; r < rows; r++)
         {
             ref T gRow = ref Unsafe.Add(ref g, r * columns);
             int c = 0;
@@ -116,23 +193,31 @@ public static class BackwardKernels
                 g2.StoreUnsafe(ref gRow, (nuint)(c + 2 * lanes));
                 g3.StoreUnsafe(ref gRow, (nuint)(c + 3 * lanes));
             }
-            for (; c + lanes <= columns; c += lanes)
+            AddOuterProductsTail(ref gRow, r, c, rows, columns, ref a, ref x0, stride, steps);
+        }
+    }
+
+    /// <summary>Row <paramref name="r"/> of <see cref="AddOuterProducts{T}"/> from column <paramref name="c"/> on: single vectors, then scalars.</summary>
+    private static void AddOuterProductsTail<T>(ref T gRow, int r, int c, int rows, int columns, ref T a, ref T x0, int stride, int steps)
+        where T : unmanaged, INumber<T>
+    {
+        int lanes = Vector<T>.Count;
+        for (; c + lanes <= columns; c += lanes)
+        {
+            Vector<T> g0 = Vector.LoadUnsafe(ref gRow, (nuint)c);
+            ref T input = ref Unsafe.Add(ref x0, c);
+            for (int t = 0; t < steps; t++)
             {
-                Vector<T> g0 = Vector.LoadUnsafe(ref gRow, (nuint)c);
-                ref T input = ref Unsafe.Add(ref x0, c);
-                for (int t = 0; t < steps; t++)
-                {
-                    g0 = MultiplyAdd(new Vector<T>(Unsafe.Add(ref a, t * rows + r)), Vector.LoadUnsafe(ref input), g0);
-                    input = ref Unsafe.Add(ref input, stride);
-                }
-                g0.StoreUnsafe(ref gRow, (nuint)c);
+                g0 = MultiplyAdd(new Vector<T>(Unsafe.Add(ref a, t * rows + r)), Vector.LoadUnsafe(ref input), g0);
+                input = ref Unsafe.Add(ref input, stride);
             }
-            for (; c < columns; c++)
-            {
-                T sum = Unsafe.Add(ref gRow, c);
-                for (int t = 0; t < steps; t++) sum += Unsafe.Add(ref a, t * rows + r) * Unsafe.Add(ref x0, t * stride + c);
-                Unsafe.Add(ref gRow, c) = sum;
-            }
+            g0.StoreUnsafe(ref gRow, (nuint)c);
+        }
+        for (; c < columns; c++)
+        {
+            T sum = Unsafe.Add(ref gRow, c);
+            for (int t = 0; t < steps; t++) sum += Unsafe.Add(ref a, t * rows + r) * Unsafe.Add(ref x0, t * stride + c);
+            Unsafe.Add(ref gRow, c) = sum;
         }
     }
 
