@@ -6,7 +6,8 @@ namespace RnnGen.Numerics.Tests;
 
 /// <summary>
 /// The backward pass's two products (<see cref="BackwardKernels"/>) against plain loops, on sizes that reach the
-/// eight- and four-vector blocks, the two-row blocks and a last odd row, the single vectors and the scalar tails; and
+/// eight- and four-vector blocks, the two-row blocks and a last odd row, the single vectors and the scalar tails, and
+/// inputs narrower than a vector (vectors down the rows, 32 at a time, the rest row by row); and
 /// their length checks. The gradient checks and the
 /// PyTorch gradient parity tests cover them inside whole models.
 /// </summary>
@@ -30,6 +31,8 @@ public class BackwardKernelTests
 
     [Theory]
     [InlineData(4, 1, 3, 5)]
+    [InlineData(128, 1, 64, 3)]
+    [InlineData(75, 3, 9, 4)]
     [InlineData(12, 7, 64, 20)]
     [InlineData(33, 45, 17, 50)]
     public void OuterProductsMatchLoops(int rows, int columns, int steps, int stride)

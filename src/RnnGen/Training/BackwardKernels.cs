@@ -125,6 +125,11 @@ public static class BackwardKernels
         ref T a = ref MemoryMarshal.GetReference(dA);
         ref T x0 = ref MemoryMarshal.GetReference(x);
         int lanes = Vector<T>.Count;
+        if (columns < lanes)
+        {
+            AddNarrowOuterProducts(ref g, rows, columns, ref a, ref x0, stride, steps);
+            return;
+        }
         int r = 0;
         // Two rows at a time over blocks of four vectors: each input vector feeds both rows, and the eight accumulators
         // are eight independent FMA chains.
@@ -195,6 +200,45 @@ public static class BackwardKernels
             }
             AddOuterProductsTail(ref gRow, r, c, rows, columns, ref a, ref x0, stride, steps);
         }
+    }
+
+    /// <summary>
+    /// <see cref="AddOuterProducts{T}"/> for rows narrower than a vector (a layer with one or a few inputs): vectors run
+    /// down the rows instead, dW[r..r+lanes, c] += Σ_t dA_t[r..r+lanes] · x_t[c], four vectors of rows at a time (four
+    /// FMA chains, where a scalar sum per weight was one long chain of dependent additions).
+    /// </summary>
+    private static void AddNarrowOuterProducts<T>(ref T g, int rows, int columns, ref T a, ref T x0, int stride, int steps)
+        where T : unmanaged, INumber<T>
+    {
+        int lanes = Vector<T>.Count;
+        Span<T> column = stackalloc T[4 * lanes]; // dW[r.., c] gathered from its stride of `columns`
+        int r = 0;
+        for (; r + 4 * lanes <= rows; r += 4 * lanes)
+        {
+            for (int c = 0; c < columns; c++)
+            {
+                for (int i = 0; i < 4 * lanes; i++) column[i] = Unsafe.Add(ref g, (r + i) * columns + c);
+                ref T block = ref MemoryMarshal.GetReference(column);
+                Vector<T> g0 = Vector.LoadUnsafe(ref block), g1 = Vector.LoadUnsafe(ref block, (nuint)lanes);
+                Vector<T> g2 = Vector.LoadUnsafe(ref block, (nuint)(2 * lanes)), g3 = Vector.LoadUnsafe(ref block, (nuint)(3 * lanes));
+                ref T gradients = ref Unsafe.Add(ref a, r);
+                for (int t = 0; t < steps; t++)
+                {
+                    var xt = new Vector<T>(Unsafe.Add(ref x0, t * stride + c));
+                    g0 = MultiplyAdd(xt, Vector.LoadUnsafe(ref gradients), g0);
+                    g1 = MultiplyAdd(xt, Vector.LoadUnsafe(ref gradients, (nuint)lanes), g1);
+                    g2 = MultiplyAdd(xt, Vector.LoadUnsafe(ref gradients, (nuint)(2 * lanes)), g2);
+                    g3 = MultiplyAdd(xt, Vector.LoadUnsafe(ref gradients, (nuint)(3 * lanes)), g3);
+                    gradients = ref Unsafe.Add(ref gradients, rows);
+                }
+                g0.StoreUnsafe(ref block);
+                g1.StoreUnsafe(ref block, (nuint)lanes);
+                g2.StoreUnsafe(ref block, (nuint)(2 * lanes));
+                g3.StoreUnsafe(ref block, (nuint)(3 * lanes));
+                for (int i = 0; i < 4 * lanes; i++) Unsafe.Add(ref g, (r + i) * columns + c) = column[i];
+            }
+        }
+        for (; r < rows; r++) AddOuterProductsTail(ref Unsafe.Add(ref g, r * columns), r, 0, rows, columns, ref a, ref x0, stride, steps);
     }
 
     /// <summary>Row <paramref name="r"/> of <see cref="AddOuterProducts{T}"/> from column <paramref name="c"/> on: single vectors, then scalars.</summary>
