@@ -99,6 +99,21 @@ public sealed class SimdActivationTests(ITestOutputHelper output)
         }
     }
 
+    /// <summary>The span overloads give each element the bits of the vector function, the partial last vector included.</summary>
+    [Fact]
+    public void SpanTanhIsTheVectorTanhElementByElement()
+    {
+        float[] x = Enumerable.Range(0, 29).Select(i => (float)Math.Sin(i * 1.7) * 9).ToArray();
+        var y = new float[29];
+        Simd.Tanh(x, y);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(Simd.Tanh(Vector256.Create(x[i])).GetElement(0), y[i]);
+        double[] xd = x.Select(v => (double)v).ToArray();
+        var yd = new double[29];
+        Simd.Tanh(xd, yd);
+        for (int i = 0; i < xd.Length; i++) Assert.Equal(Simd.Tanh(Vector256.Create(xd[i])).GetElement(0), yd[i]);
+        Assert.Equal("destination", Assert.Throws<ArgumentException>(() => Simd.Tanh(x, new float[28])).ParamName);
+    }
+
     [Fact]
     public void SignsAndLimitsAreExact()
     {

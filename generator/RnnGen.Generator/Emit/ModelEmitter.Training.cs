@@ -219,7 +219,7 @@ internal static partial class ModelEmitter
                             w.Line($"Layer{k}(source.Slice(step * {width}, {width}), state.Layer{k}Hidden{cell}, scratch);");
                             if (layer.Cell != CellKind.SimpleRnn) w.Line($"scratch.Slice(0, {4 * h}).CopyTo(record.Slice(Trace{k}Gates, {4 * h}));");
                         }
-                        if (layer.HasCellState) w.Line($"{Tensors}.Tanh(state.Layer{k}Cell, record.Slice(Trace{k}TanhC, {h}));");
+                        if (layer.HasCellState) w.Line($"{TanhOf(p)}(state.Layer{k}Cell, record.Slice(Trace{k}TanhC, {h}));");
                         w.Line($"state.Layer{k}Hidden.CopyTo(record.Slice(Trace{k}H, {h}));");
                         if (layer.Dropout > 0)
                         {
@@ -242,6 +242,9 @@ internal static partial class ModelEmitter
                 : $"    source.Slice(step * {width}, {width}).CopyTo(outputs.Slice(step * OutputSize, OutputSize));");
         }
     }
+
+    /// <summary>What records tanh(c'): a packed layer's own tanh (Simd, as its cells compute h'), else TensorPrimitives'.</summary>
+    private static string TanhOf(PackedLayer? packed) => packed is null ? $"{Tensors}.Tanh" : $"{Simd}.Tanh";
 
     /// <summary>Whether the training forward may run on the packed kernels: not where they use the fast activations (training stays exact).</summary>
     private static bool PackedTraining(ModelSpec spec) => !spec.FastActivations || spec.IsDouble;
@@ -269,7 +272,7 @@ internal static partial class ModelEmitter
                 w.Line($"Layer{k}({below}, state.Layer{k}Hidden{cell}, scratch);");
                 if (layer.Cell != CellKind.SimpleRnn) w.Line($"scratch.Slice(0, {4 * h}).CopyTo(trace.Slice(Trace{k}Gates, {4 * h}));");
             }
-            if (layer.HasCellState) w.Line($"{Tensors}.Tanh(state.Layer{k}Cell, trace.Slice(Trace{k}TanhC, {h}));");
+            if (layer.HasCellState) w.Line($"{TanhOf(packed?.Layers[layer.Index])}(state.Layer{k}Cell, trace.Slice(Trace{k}TanhC, {h}));");
             w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}H, {h}));");
             below = $"state.Layer{k}Hidden";
             if (layer.Dropout > 0)

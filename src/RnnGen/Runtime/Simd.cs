@@ -1,5 +1,7 @@
+using System;
 using System.ComponentModel;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 #if !NET9_0_OR_GREATER
 using System.Runtime.Intrinsics.X86;
@@ -79,6 +81,37 @@ public static class Simd
         Vector256<double> m = ExpMinusOne(Vector256.Create(-2d) * Vector256.Abs(x));
         Vector256<double> t = -m / (Vector256.Create(2d) + m);
         return t | (x & Vector256.Create(-0d));
+    }
+
+    /// <summary>
+    /// destination[i] = tanh(x[i]) with <see cref="Tanh(Vector256{float})"/>, the function the packed LSTM cells apply
+    /// to c' (the training forward records tanh(c') with it, so the record matches h' = σ(o) ⊙ tanh(c') exactly).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="x"/>.</exception>
+    public static void Tanh(ReadOnlySpan<float> x, Span<float> destination)
+    {
+        if (destination.Length < x.Length) throw new ArgumentException($"destination holds {destination.Length} values; x has {x.Length}.", nameof(destination));
+        ref float source = ref MemoryMarshal.GetReference(x);
+        ref float target = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        for (; i + Vector256<float>.Count <= x.Length; i += Vector256<float>.Count)
+            Tanh(Vector256.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref target, (nuint)i);
+        if (i < x.Length)
+            StorePartial(Tanh(LoadPartial(ref Unsafe.Add(ref source, i), x.Length - i)), ref Unsafe.Add(ref target, i), x.Length - i);
+    }
+
+    /// <summary>destination[i] = tanh(x[i]) with <see cref="Tanh(Vector256{double})"/> (see the float overload).</summary>
+    /// <exception cref="ArgumentException"><paramref name="destination"/> is shorter than <paramref name="x"/>.</exception>
+    public static void Tanh(ReadOnlySpan<double> x, Span<double> destination)
+    {
+        if (destination.Length < x.Length) throw new ArgumentException($"destination holds {destination.Length} values; x has {x.Length}.", nameof(destination));
+        ref double source = ref MemoryMarshal.GetReference(x);
+        ref double target = ref MemoryMarshal.GetReference(destination);
+        int i = 0;
+        for (; i + Vector256<double>.Count <= x.Length; i += Vector256<double>.Count)
+            Tanh(Vector256.LoadUnsafe(ref source, (nuint)i)).StoreUnsafe(ref target, (nuint)i);
+        if (i < x.Length)
+            StorePartial(Tanh(LoadPartial(ref Unsafe.Add(ref source, i), x.Length - i)), ref Unsafe.Add(ref target, i), x.Length - i);
     }
 
     // ── Fast activations (opt-in with [RecurrentModel(FastActivations = true)], float models only) ──

@@ -1932,7 +1932,7 @@ namespace Demo
                     global::System.Span<double> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
                     Layer1RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer1TraceGates(slots, record.Slice(Trace1Gates, 32));
-                    global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 8));
+                    global::RnnGen.Simd.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 8));
                     state.Layer1Hidden.CopyTo(record.Slice(Trace1H, 8));
                     state.Layer1Hidden.CopyTo(above.Slice(step * 8, 8));
                 }
@@ -1964,7 +1964,7 @@ namespace Demo
             Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             Layer1RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer1TraceGates(projection, trace.Slice(Trace1Gates, 32));
-            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 8));
+            global::RnnGen.Simd.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 8));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1H, 8));
             Head(state.Layer1Hidden, output, scratch, trace);
         }

@@ -2103,7 +2103,7 @@ namespace Demo
                     global::System.Span<float> slots = projections.Slice(row * 64, 64); // this layer's projections are 64 apart
                     Layer1RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer1TraceGates(slots, record.Slice(Trace1Gates, 40));
-                    global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 10));
+                    global::RnnGen.Simd.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 10));
                     state.Layer1Hidden.CopyTo(record.Slice(Trace1H, 10));
                     global::System.Numerics.Tensors.TensorPrimitives.Multiply(state.Layer1Hidden, record.Slice(Trace1Mask, 10), record.Slice(Trace1Dropped, 10));
                     record.Slice(Trace1Dropped, 10).CopyTo(above.Slice(step * 10, 10));
@@ -2139,7 +2139,7 @@ namespace Demo
             Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(trace.Slice(Trace0Dropped, 12)), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             Layer1RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer1TraceGates(projection, trace.Slice(Trace1Gates, 40));
-            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 10));
+            global::RnnGen.Simd.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 10));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1H, 10));
             // Dropout p = 0.2 on what the layer above reads (not on the carried state).
             global::RnnGen.DropoutMask.Fill(trace.Slice(Trace1Mask, 10), 0.2, ref _dropoutState);

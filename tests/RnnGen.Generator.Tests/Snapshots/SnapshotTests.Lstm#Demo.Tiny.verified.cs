@@ -904,7 +904,7 @@ namespace Demo
                     global::System.Span<float> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
                     Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer0TraceGates(slots, record.Slice(Trace0Gates, 32));
-                    global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, record.Slice(Trace0TanhC, 8));
+                    global::RnnGen.Simd.Tanh(state.Layer0Cell, record.Slice(Trace0TanhC, 8));
                     state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 8));
                     state.Layer0Hidden.CopyTo(above.Slice(step * 8, 8));
                 }
@@ -931,7 +931,7 @@ namespace Demo
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer0TraceGates(projection, trace.Slice(Trace0Gates, 32));
-            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 8));
+            global::RnnGen.Simd.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 8));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 8));
             state.Layer0Hidden.CopyTo(output);
         }

@@ -1000,7 +1000,7 @@ namespace Demo.Audio
                             global::System.Span<float> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
                             Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                             Layer0TraceGates(slots, record.Slice(Trace0Gates, 16));
-                            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, record.Slice(Trace0TanhC, 4));
+                            global::RnnGen.Simd.Tanh(state.Layer0Cell, record.Slice(Trace0TanhC, 4));
                             state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 4));
                             state.Layer0Hidden.CopyTo(above.Slice(step * 4, 4));
                         }
@@ -1027,7 +1027,7 @@ namespace Demo.Audio
                     Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
                     Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer0TraceGates(projection, trace.Slice(Trace0Gates, 16));
-                    global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 4));
+                    global::RnnGen.Simd.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 4));
                     state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 4));
                     Head(state.Layer0Hidden, output, scratch, trace);
                 }

@@ -2728,7 +2728,7 @@ namespace Demo
                     global::System.Span<float> slots = projections.Slice(row * 128, 128); // this layer's projections are 128 apart
                     Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer0TraceGates(slots, record.Slice(Trace0Gates, 128));
-                    global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, record.Slice(Trace0TanhC, 32));
+                    global::RnnGen.Simd.Tanh(state.Layer0Cell, record.Slice(Trace0TanhC, 32));
                     state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 32));
                     state.Layer0Hidden.CopyTo(above.Slice(step * 32, 32));
                 }
@@ -2748,7 +2748,7 @@ namespace Demo
                     global::System.Span<float> slots = projections.Slice(row * 128, 128); // this layer's projections are 128 apart
                     Layer1RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer1TraceGates(slots, record.Slice(Trace1Gates, 128));
-                    global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 32));
+                    global::RnnGen.Simd.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 32));
                     state.Layer1Hidden.CopyTo(record.Slice(Trace1H, 32));
                     state.Layer1Hidden.CopyTo(above.Slice(step * 32, 32));
                 }
@@ -2775,14 +2775,14 @@ namespace Demo
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer0TraceGates(projection, trace.Slice(Trace0Gates, 128));
-            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 32));
+            global::RnnGen.Simd.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 32));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 32));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1HPrev, 32));
             state.Layer1Cell.CopyTo(trace.Slice(Trace1CPrev, 32));
             Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             Layer1RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer1TraceGates(projection, trace.Slice(Trace1Gates, 128));
-            global::System.Numerics.Tensors.TensorPrimitives.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 32));
+            global::RnnGen.Simd.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 32));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1H, 32));
             Head(state.Layer1Hidden, output, scratch, trace);
         }
