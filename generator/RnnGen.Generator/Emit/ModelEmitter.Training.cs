@@ -205,22 +205,9 @@ internal static partial class ModelEmitter
                     {
                         w.Line("int step = start + row;");
                         w.Line($"{Span}<{t}> record = trace.Slice(step * StepTraceLength, StepTraceLength);");
-                        w.Line($"state.Layer{k}Hidden.CopyTo(record.Slice(Trace{k}HPrev, {h}));");
-                        if (layer.HasCellState) w.Line($"state.Layer{k}Cell.CopyTo(record.Slice(Trace{k}CPrev, {h}));");
                         if (p is not null)
-                        {
                             w.Line($"{Span}<{t}> slots = projections.Slice(row * {p.ProjectionLength}, {p.ProjectionLength}); // this layer's projections are {p.ProjectionLength} apart");
-                            w.Line($"Layer{k}RecurRows(ref weights, slots, {MemoryMarshal}.CreateSpan(ref state, 1), 0, 1, next);");
-                            if (layer.Cell != CellKind.SimpleRnn) w.Line($"Layer{k}TraceGates(slots, record.Slice(Trace{k}Gates, {4 * h}));");
-                        }
-                        else
-                        {
-                            string cell = layer.HasCellState ? $", state.Layer{k}Cell" : "";
-                            w.Line($"Layer{k}(source.Slice(step * {width}, {width}), state.Layer{k}Hidden{cell}, scratch);");
-                            if (layer.Cell != CellKind.SimpleRnn) w.Line($"scratch.Slice(0, {4 * h}).CopyTo(record.Slice(Trace{k}Gates, {4 * h}));");
-                        }
-                        if (layer.HasCellState) w.Line($"{TanhOf(p)}(state.Layer{k}Cell, record.Slice(Trace{k}TanhC, {h}));");
-                        w.Line($"state.Layer{k}Hidden.CopyTo(record.Slice(Trace{k}H, {h}));");
+                        WriteLayerRecord(w, layer, p, record: "record", input: $"source.Slice(step * {width}, {width})", slots: "slots");
                         if (layer.Dropout > 0)
                         {
                             w.Line($"{Tensors}.Multiply(state.Layer{k}Hidden, record.Slice(Trace{k}Mask, {h}), record.Slice(Trace{k}Dropped, {h}));");
@@ -243,6 +230,32 @@ internal static partial class ModelEmitter
         }
     }
 
+    /// <summary>
+    /// One layer's step in a recording forward: the previous state into <paramref name="record"/>, the step (the packed
+    /// recurrence on the projections in <paramref name="slots"/>, or the portable kernel on <paramref name="input"/>),
+    /// then the gates, tanh(c') and h' into the record.
+    /// </summary>
+    private static void WriteLayerRecord(CodeWriter w, RecurrentLayerSpec layer, PackedLayer? packed, string record, string input, string slots)
+    {
+        int h = layer.HiddenSize;
+        int k = layer.Index;
+        w.Line($"state.Layer{k}Hidden.CopyTo({record}.Slice(Trace{k}HPrev, {h}));");
+        if (layer.HasCellState) w.Line($"state.Layer{k}Cell.CopyTo({record}.Slice(Trace{k}CPrev, {h}));");
+        if (packed is not null)
+        {
+            w.Line($"Layer{k}RecurRows(ref weights, {slots}, {MemoryMarshal}.CreateSpan(ref state, 1), 0, 1, next);");
+            if (layer.Cell != CellKind.SimpleRnn) w.Line($"Layer{k}TraceGates({slots}, {record}.Slice(Trace{k}Gates, {4 * h}));");
+        }
+        else
+        {
+            string cell = layer.HasCellState ? $", state.Layer{k}Cell" : "";
+            w.Line($"Layer{k}({input}, state.Layer{k}Hidden{cell}, scratch);");
+            if (layer.Cell != CellKind.SimpleRnn) w.Line($"scratch.Slice(0, {4 * h}).CopyTo({record}.Slice(Trace{k}Gates, {4 * h}));");
+        }
+        if (layer.HasCellState) w.Line($"{TanhOf(packed)}(state.Layer{k}Cell, {record}.Slice(Trace{k}TanhC, {h}));");
+        w.Line($"state.Layer{k}Hidden.CopyTo({record}.Slice(Trace{k}H, {h}));");
+    }
+
     /// <summary>What records tanh(c'): a packed layer's own tanh (Simd, as its cells compute h'), else TensorPrimitives'.</summary>
     private static string TanhOf(PackedLayer? packed) => packed is null ? $"{Tensors}.Tanh" : $"{Simd}.Tanh";
 
@@ -258,22 +271,10 @@ internal static partial class ModelEmitter
         {
             int h = layer.HiddenSize;
             string k = layer.Index.ToString();
-            w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}HPrev, {h}));");
-            if (layer.HasCellState) w.Line($"state.Layer{k}Cell.CopyTo(trace.Slice(Trace{k}CPrev, {h}));");
-            string cell = layer.HasCellState ? $", state.Layer{k}Cell" : "";
-            if (packed?.Layers[layer.Index] is { } p)
-            {
+            PackedLayer? p = packed?.Layers[layer.Index];
+            if (p is not null)
                 w.Line($"Layer{k}Project(ref {Ref}.Add(ref weights, {p.Constant}), ref {MemoryMarshal}.GetReference({below}), 1, ref {MemoryMarshal}.GetReference(projection));");
-                w.Line($"Layer{k}RecurRows(ref weights, projection, {MemoryMarshal}.CreateSpan(ref state, 1), 0, 1, next);");
-                if (layer.Cell != CellKind.SimpleRnn) w.Line($"Layer{k}TraceGates(projection, trace.Slice(Trace{k}Gates, {4 * h}));");
-            }
-            else
-            {
-                w.Line($"Layer{k}({below}, state.Layer{k}Hidden{cell}, scratch);");
-                if (layer.Cell != CellKind.SimpleRnn) w.Line($"scratch.Slice(0, {4 * h}).CopyTo(trace.Slice(Trace{k}Gates, {4 * h}));");
-            }
-            if (layer.HasCellState) w.Line($"{TanhOf(packed?.Layers[layer.Index])}(state.Layer{k}Cell, trace.Slice(Trace{k}TanhC, {h}));");
-            w.Line($"state.Layer{k}Hidden.CopyTo(trace.Slice(Trace{k}H, {h}));");
+            WriteLayerRecord(w, layer, p, record: "trace", input: below, slots: "projection");
             below = $"state.Layer{k}Hidden";
             if (layer.Dropout > 0)
             {

@@ -1909,8 +1909,8 @@ namespace Demo
                 {
                     int step = start + row;
                     global::System.Span<double> record = trace.Slice(step * StepTraceLength, StepTraceLength);
-                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 8));
                     global::System.Span<double> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
+                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 8));
                     Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer0TraceGates(slots, record.Slice(Trace0Gates, 32));
                     state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 8));
@@ -1927,9 +1927,9 @@ namespace Demo
                 {
                     int step = start + row;
                     global::System.Span<double> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                    global::System.Span<double> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
                     state.Layer1Hidden.CopyTo(record.Slice(Trace1HPrev, 8));
                     state.Layer1Cell.CopyTo(record.Slice(Trace1CPrev, 8));
-                    global::System.Span<double> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
                     Layer1RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer1TraceGates(slots, record.Slice(Trace1Gates, 32));
                     global::RnnGen.Simd.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 8));
@@ -1954,14 +1954,14 @@ namespace Demo
             global::System.Span<double> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
             input.CopyTo(trace.Slice(TraceInput, 3));
-            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 8));
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 8));
             Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer0TraceGates(projection, trace.Slice(Trace0Gates, 32));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 8));
+            Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1HPrev, 8));
             state.Layer1Cell.CopyTo(trace.Slice(Trace1CPrev, 8));
-            Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             Layer1RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer1TraceGates(projection, trace.Slice(Trace1Gates, 32));
             global::RnnGen.Simd.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 8));

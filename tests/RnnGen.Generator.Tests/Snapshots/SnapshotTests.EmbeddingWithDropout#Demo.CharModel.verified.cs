@@ -2079,8 +2079,8 @@ namespace Demo
                 {
                     int step = start + row;
                     global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
-                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 12));
                     global::System.Span<float> slots = projections.Slice(row * 64, 64); // this layer's projections are 64 apart
+                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 12));
                     Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer0TraceGates(slots, record.Slice(Trace0Gates, 48));
                     state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 12));
@@ -2098,9 +2098,9 @@ namespace Demo
                 {
                     int step = start + row;
                     global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                    global::System.Span<float> slots = projections.Slice(row * 64, 64); // this layer's projections are 64 apart
                     state.Layer1Hidden.CopyTo(record.Slice(Trace1HPrev, 10));
                     state.Layer1Cell.CopyTo(record.Slice(Trace1CPrev, 10));
-                    global::System.Span<float> slots = projections.Slice(row * 64, 64); // this layer's projections are 64 apart
                     Layer1RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer1TraceGates(slots, record.Slice(Trace1Gates, 40));
                     global::RnnGen.Simd.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 10));
@@ -2126,17 +2126,17 @@ namespace Demo
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             input.CopyTo(trace.Slice(TraceInput, 8));
-            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 12));
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 12));
             Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer0TraceGates(projection, trace.Slice(Trace0Gates, 48));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 12));
             // Dropout p = 0.1 on what the layer above reads (not on the carried state).
             global::RnnGen.DropoutMask.Fill(trace.Slice(Trace0Mask, 12), 0.1, ref _dropoutState);
             global::System.Numerics.Tensors.TensorPrimitives.Multiply(state.Layer0Hidden, trace.Slice(Trace0Mask, 12), trace.Slice(Trace0Dropped, 12));
+            Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(trace.Slice(Trace0Dropped, 12)), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1HPrev, 10));
             state.Layer1Cell.CopyTo(trace.Slice(Trace1CPrev, 10));
-            Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(trace.Slice(Trace0Dropped, 12)), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             Layer1RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer1TraceGates(projection, trace.Slice(Trace1Gates, 40));
             global::RnnGen.Simd.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 10));

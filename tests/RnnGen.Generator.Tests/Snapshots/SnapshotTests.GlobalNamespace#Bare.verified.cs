@@ -662,8 +662,8 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
             {
                 int step = start + row;
                 global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
-                state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 3));
                 global::System.Span<float> slots = projections.Slice(row * 8, 8); // this layer's projections are 8 apart
+                state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 3));
                 Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                 state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 3));
                 state.Layer0Hidden.CopyTo(above.Slice(step * 3, 3));
@@ -686,8 +686,8 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
         global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
         global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
         input.CopyTo(trace.Slice(TraceInput, 2));
-        state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 3));
         Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
+        state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 3));
         Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
         state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 3));
         state.Layer0Hidden.CopyTo(output);

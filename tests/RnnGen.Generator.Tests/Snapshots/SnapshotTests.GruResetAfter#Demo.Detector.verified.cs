@@ -1087,8 +1087,8 @@ namespace Demo
                 {
                     int step = start + row;
                     global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
-                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 5));
                     global::System.Span<float> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
+                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 5));
                     Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer0TraceGates(slots, record.Slice(Trace0Gates, 20));
                     state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 5));
@@ -1112,8 +1112,8 @@ namespace Demo
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             input.CopyTo(trace.Slice(TraceInput, 2));
-            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 5));
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 5));
             Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer0TraceGates(projection, trace.Slice(Trace0Gates, 20));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 5));

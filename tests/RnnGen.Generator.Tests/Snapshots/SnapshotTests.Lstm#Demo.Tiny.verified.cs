@@ -899,9 +899,9 @@ namespace Demo
                 {
                     int step = start + row;
                     global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                    global::System.Span<float> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
                     state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 8));
                     state.Layer0Cell.CopyTo(record.Slice(Trace0CPrev, 8));
-                    global::System.Span<float> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
                     Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer0TraceGates(slots, record.Slice(Trace0Gates, 32));
                     global::RnnGen.Simd.Tanh(state.Layer0Cell, record.Slice(Trace0TanhC, 8));
@@ -926,9 +926,9 @@ namespace Demo
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             input.CopyTo(trace.Slice(TraceInput, 3));
+            Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 8));
             state.Layer0Cell.CopyTo(trace.Slice(Trace0CPrev, 8));
-            Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer0TraceGates(projection, trace.Slice(Trace0Gates, 32));
             global::RnnGen.Simd.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 8));

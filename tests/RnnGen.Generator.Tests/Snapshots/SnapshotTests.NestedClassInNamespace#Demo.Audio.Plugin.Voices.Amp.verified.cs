@@ -995,9 +995,9 @@ namespace Demo.Audio
                         {
                             int step = start + row;
                             global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                            global::System.Span<float> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
                             state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 4));
                             state.Layer0Cell.CopyTo(record.Slice(Trace0CPrev, 4));
-                            global::System.Span<float> slots = projections.Slice(row * 32, 32); // this layer's projections are 32 apart
                             Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                             Layer0TraceGates(slots, record.Slice(Trace0Gates, 16));
                             global::RnnGen.Simd.Tanh(state.Layer0Cell, record.Slice(Trace0TanhC, 4));
@@ -1022,9 +1022,9 @@ namespace Demo.Audio
                     global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
                     global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
                     input.CopyTo(trace.Slice(TraceInput, 1));
+                    Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
                     state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 4));
                     state.Layer0Cell.CopyTo(trace.Slice(Trace0CPrev, 4));
-                    Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
                     Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer0TraceGates(projection, trace.Slice(Trace0Gates, 16));
                     global::RnnGen.Simd.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 4));

@@ -731,8 +731,8 @@ namespace Demo
                 {
                     int step = start + row;
                     global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
-                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 6));
                     global::System.Span<float> slots = projections.Slice(row * 8, 8); // this layer's projections are 8 apart
+                    state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 6));
                     Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     state.Layer0Hidden.CopyTo(record.Slice(Trace0H, 6));
                     state.Layer0Hidden.CopyTo(above.Slice(step * 6, 6));
@@ -755,8 +755,8 @@ namespace Demo
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             input.CopyTo(trace.Slice(TraceInput, 4));
-            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 6));
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
+            state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 6));
             Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 6));
             state.Layer0Hidden.CopyTo(output);

@@ -2723,9 +2723,9 @@ namespace Demo
                 {
                     int step = start + row;
                     global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                    global::System.Span<float> slots = projections.Slice(row * 128, 128); // this layer's projections are 128 apart
                     state.Layer0Hidden.CopyTo(record.Slice(Trace0HPrev, 32));
                     state.Layer0Cell.CopyTo(record.Slice(Trace0CPrev, 32));
-                    global::System.Span<float> slots = projections.Slice(row * 128, 128); // this layer's projections are 128 apart
                     Layer0RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer0TraceGates(slots, record.Slice(Trace0Gates, 128));
                     global::RnnGen.Simd.Tanh(state.Layer0Cell, record.Slice(Trace0TanhC, 32));
@@ -2743,9 +2743,9 @@ namespace Demo
                 {
                     int step = start + row;
                     global::System.Span<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
+                    global::System.Span<float> slots = projections.Slice(row * 128, 128); // this layer's projections are 128 apart
                     state.Layer1Hidden.CopyTo(record.Slice(Trace1HPrev, 32));
                     state.Layer1Cell.CopyTo(record.Slice(Trace1CPrev, 32));
-                    global::System.Span<float> slots = projections.Slice(row * 128, 128); // this layer's projections are 128 apart
                     Layer1RecurRows(ref weights, slots, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
                     Layer1TraceGates(slots, record.Slice(Trace1Gates, 128));
                     global::RnnGen.Simd.Tanh(state.Layer1Cell, record.Slice(Trace1TanhC, 32));
@@ -2770,16 +2770,16 @@ namespace Demo
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             input.CopyTo(trace.Slice(TraceInput, 16));
+            Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0HPrev, 32));
             state.Layer0Cell.CopyTo(trace.Slice(Trace0CPrev, 32));
-            Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             Layer0RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer0TraceGates(projection, trace.Slice(Trace0Gates, 128));
             global::RnnGen.Simd.Tanh(state.Layer0Cell, trace.Slice(Trace0TanhC, 32));
             state.Layer0Hidden.CopyTo(trace.Slice(Trace0H, 32));
+            Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             state.Layer1Hidden.CopyTo(trace.Slice(Trace1HPrev, 32));
             state.Layer1Cell.CopyTo(trace.Slice(Trace1CPrev, 32));
-            Layer1Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer1), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
             Layer1RecurRows(ref weights, projection, global::System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref state, 1), 0, 1, next);
             Layer1TraceGates(projection, trace.Slice(Trace1Gates, 128));
             global::RnnGen.Simd.Tanh(state.Layer1Cell, trace.Slice(Trace1TanhC, 32));
