@@ -11,8 +11,8 @@ namespace RnnGen;
 
 /// <summary>
 /// The vector operations the generated packed kernels are written in: fused multiply-add, sigmoid and tanh on whole
-/// <see cref="Vector256{T}"/> registers, and loads and stores of a partial last chunk.
-/// Every method is small and inlined into the generated kernel.
+/// <see cref="Vector256{T}"/> registers, and loads and stores of a partial last chunk. Every vector method is small and
+/// inlined into the generated kernel; the span overloads of tanh serve the training forward's record.
 /// </summary>
 /// <remarks>
 /// Accuracy (measured by <c>SimdActivationTests</c> against <see cref="System.Math"/> in double over 2·10⁶ points in
