@@ -188,9 +188,9 @@ internal static partial class ModelEmitter
             w.Line();
             WritePass(w, spec, layer, pass);
             w.Line();
-            WritePassPair(w, spec, layer, pass);
+            WritePassStreams(w, spec, layer, pass, PairStreams, PairVectors);
             w.Line();
-            WritePassQuad(w, spec, layer, pass);
+            WritePassStreams(w, spec, layer, pass, QuadStreams, ProjectionVectors);
         }
         WriteCellMethods(w, spec, layer);
         if (layer.Layer.Cell != CellKind.SimpleRnn && PackedTraining(spec))
@@ -382,18 +382,19 @@ internal static partial class ModelEmitter
                     using (w.Block())
                     {
                         w.Line("int row = first;");
-                        using (w.Block("for (; row + 3 < end; row += 4)"))
+                        // The rows of streams A, B, … are row, row + 1, …; their states are a, b, ….
+                        void CallGroup(string[] group, string suffix)
                         {
-                            foreach (string s in QuadStreams)
-                                w.Line($"ref State {s.ToLowerInvariant()} = ref states[(start + row{(s == "A" ? "" : $" + {s[0] - 'A'}")}) % streams];");
-                            w.Line($"Layer{l.Index}Pass{pass.Index}Quad(ref w, " + string.Join(", ", QuadStreams.Select(s =>
-                                Arguments(s == "A" ? "row" : $"(row + {s[0] - 'A'})", s.ToLowerInvariant()))) + ");");
+                            for (int i = 0; i < group.Length; i++)
+                                w.Line($"ref State {group[i].ToLowerInvariant()} = ref states[(start + row{(i == 0 ? "" : $" + {i}")}) % streams];");
+                            w.Line($"Layer{l.Index}Pass{pass.Index}{suffix}(ref w, " + string.Join(", ", group.Select((s, i) =>
+                                Arguments(i == 0 ? "row" : $"(row + {i})", s.ToLowerInvariant()))) + ");");
                         }
+                        using (w.Block("for (; row + 3 < end; row += 4)"))
+                            CallGroup(QuadStreams, "Quad");
                         using (w.Block("if (row + 1 < end)"))
                         {
-                            w.Line("ref State a = ref states[(start + row) % streams];");
-                            w.Line("ref State b = ref states[(start + row + 1) % streams];");
-                            w.Line($"Layer{l.Index}Pass{pass.Index}Pair(ref w, {Arguments("row", "a")}, {Arguments("(row + 1)", "b")});");
+                            CallGroup(PairStreams, "Pair");
                             w.Line("row += 2;");
                         }
                         using (w.Block("if (row < end)"))
@@ -471,72 +472,14 @@ internal static partial class ModelEmitter
     }
 
     /// <summary>
-    /// Layer{n}Pass{p}Pair: the pass for two rows of distinct streams (A and B) at once. Chunks go a few at a time (at
-    /// most eight accumulators: both streams' gates), and each weight vector is loaded once for both streams' FMAs, so a
-    /// batch reads the weights half as often as two single passes.
+    /// Layer{n}Pass{p}Pair and Layer{n}Pass{p}Quad: the pass for two (A, B) or four (A..D) rows of distinct streams at
+    /// once. The pass's gate vectors go in groups, each group's accumulators for every stream in registers: a pair takes
+    /// up to four vectors (8 accumulators), a quad <see cref="ProjectionVectors"/> (12 accumulators, plus the three
+    /// weight vectors and one broadcast: AVX2's 16 registers, like a projection block). Each weight vector is loaded once
+    /// for all the streams' FMAs, so a batch reads the weights half (pair) or a quarter (quad) as often as single passes.
+    /// Every accumulator adds W_hh h in the order of the single pass, so the bits are the same.
     /// </summary>
-    private static void WritePassPair(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass)
-    {
-        string t = spec.ElementType;
-        VectorWidth v = layer.Width;
-        RecurrentLayerSpec l = layer.Layer;
-        int lanes = v.Lanes;
-        int first = pass.FirstChunk * lanes;
-        int last = System.Math.Min(l.HiddenSize, (pass.FirstChunk + pass.ChunkCount) * lanes) - 1;
-        string[] recurrent = RecurrentAccumulators(l.Cell);
-        int rowLength = pass.ChunkCount * layer.WeightBlocks * lanes;
-        int hiddenRows = HiddenRows(layer, pass);
-        int perGroup = System.Math.Max(1, 4 / layer.WeightBlocks);
-        string[] streams = { "A", "B" };
-        string cellParameters(string s) => l.HasCellState ? $", ref {t} c{s}" : "";
-        w.Line($"/// <summary>Layer {l.Index}, pass {pass.Index} for two streams A and B: hidden units {first}..{last}.</summary>");
-        using (w.Block($"private static void Layer{l.Index}Pass{pass.Index}Pair(ref {t} w, " +
-            string.Join(", ", streams.Select(s => $"ref {t} proj{s}, ref {t} h{s}{cellParameters(s)}, ref {t} hOut{s}")) + ")"))
-        {
-            for (int group = 0; group < pass.ChunkCount; group += perGroup)
-            {
-                int count = System.Math.Min(perGroup, pass.ChunkCount - group);
-                w.Line($"// Chunk{(count > 1 ? "s" : "")} {group}{(count > 1 ? $"..{group + count - 1}" : "")} of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked");
-                using (w.Block())
-                {
-                    for (int j = group; j < group + count; j++)
-                    {
-                        foreach (string s in streams)
-                            for (int b = 0; b < recurrent.Length; b++)
-                                w.Line($"{v.Type} {recurrent[b]}{j}{s} = {AccumulatorStart(layer, pass, j, b, "proj" + s)};");
-                    }
-                    w.Line($"ref {t} row = ref {Ref}.Add(ref w, {hiddenRows + group * layer.WeightBlocks * lanes});");
-                    using (w.Block($"for (int k = 0; k < {l.HiddenSize}; k++)"))
-                    {
-                        foreach (string s in streams)
-                            w.Line($"{v.Type} hk{s} = {v.Static}.Create({Ref}.Add(ref h{s}, k));");
-                        for (int j = group; j < group + count; j++)
-                            for (int b = 0; b < recurrent.Length; b++)
-                            {
-                                w.Line($"{v.Type} w{j}{recurrent[b]} = {v.Static}.LoadUnsafe(ref row, {((j - group) * layer.WeightBlocks + b) * lanes});");
-                                foreach (string s in streams)
-                                    w.Line($"{recurrent[b]}{j}{s} = {Simd}.MultiplyAdd(w{j}{recurrent[b]}, hk{s}, {recurrent[b]}{j}{s});");
-                            }
-                        w.Line($"row = ref {Ref}.Add(ref row, {rowLength});");
-                    }
-                    for (int j = group; j < group + count; j++)
-                        foreach (string s in streams)
-                            for (int b = 0; b < recurrent.Length; b++)
-                                w.Line($"{v.Static}.StoreUnsafe({recurrent[b]}{j}{s}, ref proj{s}, {layer.Slot(pass.FirstChunk + j, RecurrentSlot(l.Cell, b))});");
-                }
-            }
-            foreach (string s in streams) WriteCellCalls(w, layer, pass, s);
-        }
-    }
-
-    /// <summary>
-    /// Layer{n}Pass{p}Quad: the pass for four rows of distinct streams (A..D) at once, shaped like a projection block:
-    /// <see cref="ProjectionVectors"/> gate vectors × four streams = 12 accumulators, the three weight vectors and one
-    /// broadcast filling AVX2's 16 registers. Each weight vector feeds four streams' FMAs, so a batch reads the weights
-    /// a quarter as often as single passes (half as often as pairs), which is what a layer too big for L1 is bound by.
-    /// Every accumulator still adds W_hh h in the order of the single pass, so the bits are the same.
-    /// </summary>
-    private static void WritePassQuad(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass)
+    private static void WritePassStreams(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass, string[] streams, int groupVectors)
     {
         string t = spec.ElementType;
         VectorWidth v = layer.Width;
@@ -548,14 +491,14 @@ internal static partial class ModelEmitter
         int rowLength = pass.ChunkCount * layer.WeightBlocks * lanes;
         int hiddenRows = HiddenRows(layer, pass);
         int vectors = pass.ChunkCount * layer.WeightBlocks;
-        string[] streams = QuadStreams;
+        string name = streams.Length == 2 ? "Pair" : "Quad";
         string cellParameters(string s) => l.HasCellState ? $", ref {t} c{s}" : "";
-        w.Line($"/// <summary>Layer {l.Index}, pass {pass.Index} for four streams A..D: hidden units {first}..{last}.</summary>");
-        using (w.Block($"private static void Layer{l.Index}Pass{pass.Index}Quad(ref {t} w, " +
+        w.Line($"/// <summary>Layer {l.Index}, pass {pass.Index} for {(streams.Length == 2 ? "two streams A and B" : "four streams A..D")}: hidden units {first}..{last}.</summary>");
+        using (w.Block($"private static void Layer{l.Index}Pass{pass.Index}{name}(ref {t} w, " +
             string.Join(", ", streams.Select(s => $"ref {t} proj{s}, ref {t} h{s}{cellParameters(s)}, ref {t} hOut{s}")) + ")"))
         {
-            // Groups of at most three vectors, as even as possible (four vectors go 2 + 2, not 3 + 1).
-            int groups = (vectors + ProjectionVectors - 1) / ProjectionVectors;
+            // Groups of at most groupVectors vectors, as even as possible (four vectors in threes go 2 + 2, not 3 + 1).
+            int groups = (vectors + groupVectors - 1) / groupVectors;
             for (int index = 0, group = 0; index < groups; index++)
             {
                 int count = vectors / groups + (index < vectors % groups ? 1 : 0);
@@ -590,6 +533,11 @@ internal static partial class ModelEmitter
             foreach (string s in streams) WriteCellCalls(w, layer, pass, s);
         }
     }
+
+    private static readonly string[] PairStreams = { "A", "B" };
+
+    /// <summary>Gate vectors per group of a pair pass: 4 vectors × 2 streams = 8 accumulators.</summary>
+    private const int PairVectors = 4;
 
     private static readonly string[] QuadStreams = { "A", "B", "C", "D" };
 

@@ -973,7 +973,7 @@ namespace Demo
         /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..7.</summary>
         private static void Layer0Pass0Pair(ref double w, ref double projA, ref double hA, ref double hOutA, ref double projB, ref double hB, ref double hOutB)
         {
-            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 0..2 (r 0..3, z 0..3, nh 0..3): accumulators ← projection (n_h ← b_hn), + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<double> r0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
                 global::System.Runtime.Intrinsics.Vector256<double> z0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 4);
@@ -984,17 +984,17 @@ namespace Demo
                 ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 104);
                 for (int k = 0; k < 8; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                     global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    r0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, r0A);
+                    z0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, z0A);
+                    nh0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, nh0A);
                     global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<double> w0r = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    r0A = global::RnnGen.Simd.MultiplyAdd(w0r, hkA, r0A);
-                    r0B = global::RnnGen.Simd.MultiplyAdd(w0r, hkB, r0B);
-                    global::System.Runtime.Intrinsics.Vector256<double> w0z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
-                    z0A = global::RnnGen.Simd.MultiplyAdd(w0z, hkA, z0A);
-                    z0B = global::RnnGen.Simd.MultiplyAdd(w0z, hkB, z0B);
-                    global::System.Runtime.Intrinsics.Vector256<double> w0nh = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    nh0A = global::RnnGen.Simd.MultiplyAdd(w0nh, hkA, nh0A);
-                    nh0B = global::RnnGen.Simd.MultiplyAdd(w0nh, hkB, nh0B);
+                    r0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, r0B);
+                    z0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, z0B);
+                    nh0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, nh0B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0A, ref projA, 0);
@@ -1004,7 +1004,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0B, ref projB, 4);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0B, ref projB, 12);
             }
-            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 3..5 (r 4..7, z 4..7, nh 4..7): accumulators ← projection (n_h ← b_hn), + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<double> r1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
                 global::System.Runtime.Intrinsics.Vector256<double> z1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 20);
@@ -1015,17 +1015,17 @@ namespace Demo
                 ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 116);
                 for (int k = 0; k < 8; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
                     global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    r1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, r1A);
+                    z1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, z1A);
+                    nh1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, nh1A);
                     global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<double> w1r = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    r1A = global::RnnGen.Simd.MultiplyAdd(w1r, hkA, r1A);
-                    r1B = global::RnnGen.Simd.MultiplyAdd(w1r, hkB, r1B);
-                    global::System.Runtime.Intrinsics.Vector256<double> w1z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
-                    z1A = global::RnnGen.Simd.MultiplyAdd(w1z, hkA, z1A);
-                    z1B = global::RnnGen.Simd.MultiplyAdd(w1z, hkB, z1B);
-                    global::System.Runtime.Intrinsics.Vector256<double> w1nh = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    nh1A = global::RnnGen.Simd.MultiplyAdd(w1nh, hkA, nh1A);
-                    nh1B = global::RnnGen.Simd.MultiplyAdd(w1nh, hkB, nh1B);
+                    r1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, r1B);
+                    z1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, z1B);
+                    nh1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, nh1B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1A, ref projA, 16);
@@ -1506,7 +1506,7 @@ namespace Demo
         /// <summary>Layer 1, pass 0 for two streams A and B: hidden units 0..7.</summary>
         private static void Layer1Pass0Pair(ref double w, ref double projA, ref double hA, ref double cA, ref double hOutA, ref double projB, ref double hB, ref double cB, ref double hOutB)
         {
-            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 0..3 (i 0..3, f 0..3, g 0..3, o 0..3): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<double> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
                 global::System.Runtime.Intrinsics.Vector256<double> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 4);
@@ -1519,20 +1519,20 @@ namespace Demo
                 ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 288);
                 for (int k = 0; k < 8; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
                     global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o0A);
                     global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<double> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
-                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
-                    global::System.Runtime.Intrinsics.Vector256<double> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
-                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
-                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
-                    global::System.Runtime.Intrinsics.Vector256<double> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
-                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
-                    global::System.Runtime.Intrinsics.Vector256<double> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
-                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
-                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o0B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
@@ -1544,7 +1544,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 8);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 12);
             }
-            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 4..7 (i 4..7, f 4..7, g 4..7, o 4..7): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<double> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 16);
                 global::System.Runtime.Intrinsics.Vector256<double> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 20);
@@ -1557,20 +1557,20 @@ namespace Demo
                 ref double row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 304);
                 for (int k = 0; k < 8; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<double> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<double> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
+                    global::System.Runtime.Intrinsics.Vector256<double> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<double> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
                     global::System.Runtime.Intrinsics.Vector256<double> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f1A);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o1A);
                     global::System.Runtime.Intrinsics.Vector256<double> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<double> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
-                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
-                    global::System.Runtime.Intrinsics.Vector256<double> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 4);
-                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
-                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
-                    global::System.Runtime.Intrinsics.Vector256<double> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
-                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
-                    global::System.Runtime.Intrinsics.Vector256<double> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 12);
-                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
-                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f1B);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o1B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 16);

@@ -1053,7 +1053,7 @@ namespace Demo
         /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..11.</summary>
         private static void Layer0Pass0Pair(ref float w, ref float projA, ref float hA, ref float hOutA, ref float projB, ref float hB, ref float hOutB)
         {
-            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 0..2 (r 0..7, z 0..7, nh 0..7): accumulators ← projection (n_h ← b_hn), + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> r0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> z0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
@@ -1064,17 +1064,17 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 448);
                 for (int k = 0; k < 12; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    r0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, r0A);
+                    z0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, z0A);
+                    nh0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, nh0A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w0r = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    r0A = global::RnnGen.Simd.MultiplyAdd(w0r, hkA, r0A);
-                    r0B = global::RnnGen.Simd.MultiplyAdd(w0r, hkB, r0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    z0A = global::RnnGen.Simd.MultiplyAdd(w0z, hkA, z0A);
-                    z0B = global::RnnGen.Simd.MultiplyAdd(w0z, hkB, z0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0nh = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    nh0A = global::RnnGen.Simd.MultiplyAdd(w0nh, hkA, nh0A);
-                    nh0B = global::RnnGen.Simd.MultiplyAdd(w0nh, hkB, nh0B);
+                    r0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, r0B);
+                    z0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, z0B);
+                    nh0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, nh0B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0A, ref projA, 0);
@@ -1084,7 +1084,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z0B, ref projB, 8);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(nh0B, ref projB, 24);
             }
-            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 3..5 (r 8..11, z 8..11, nh 8..11): accumulators ← projection (n_h ← b_hn), + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> r1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
                 global::System.Runtime.Intrinsics.Vector256<float> z1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
@@ -1095,17 +1095,17 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 472);
                 for (int k = 0; k < 12; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    r1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, r1A);
+                    z1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, z1A);
+                    nh1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, nh1A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w1r = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    r1A = global::RnnGen.Simd.MultiplyAdd(w1r, hkA, r1A);
-                    r1B = global::RnnGen.Simd.MultiplyAdd(w1r, hkB, r1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    z1A = global::RnnGen.Simd.MultiplyAdd(w1z, hkA, z1A);
-                    z1B = global::RnnGen.Simd.MultiplyAdd(w1z, hkB, z1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1nh = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    nh1A = global::RnnGen.Simd.MultiplyAdd(w1nh, hkA, nh1A);
-                    nh1B = global::RnnGen.Simd.MultiplyAdd(w1nh, hkB, nh1B);
+                    r1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, r1B);
+                    z1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, z1B);
+                    nh1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, nh1B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 48);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r1A, ref projA, 32);
@@ -1600,7 +1600,7 @@ namespace Demo
         /// <summary>Layer 1, pass 0 for two streams A and B: hidden units 0..9.</summary>
         private static void Layer1Pass0Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
         {
-            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 0..3 (i 0..7, f 0..7, g 0..7, o 0..7): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
@@ -1613,20 +1613,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 832);
                 for (int k = 0; k < 10; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o0A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
-                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
-                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
-                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
-                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o0B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
@@ -1638,7 +1638,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
             }
-            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 4..7 (i 8..9, f 8..9, g 8..9, o 8..9): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
                 global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
@@ -1651,20 +1651,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 864);
                 for (int k = 0; k < 10; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f1A);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o1A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
-                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
-                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
-                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
-                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f1B);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o1B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 32);

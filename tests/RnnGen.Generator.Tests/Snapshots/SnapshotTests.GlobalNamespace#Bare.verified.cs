@@ -494,18 +494,18 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
     /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..2.</summary>
     private static void Layer0Pass0Pair(ref float w, ref float projA, ref float hA, ref float hOutA, ref float projB, ref float hB, ref float hOutB)
     {
-        // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+        // Gate vector 0 (a 0..2): accumulators ← projection, + W_hh h, parked
         {
             global::System.Runtime.Intrinsics.Vector256<float> a0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
             global::System.Runtime.Intrinsics.Vector256<float> a0B = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projB, 0);
             ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 24);
             for (int k = 0; k < 3; k++)
             {
+                global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                a0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, a0A);
                 global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                global::System.Runtime.Intrinsics.Vector256<float> w0a = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                a0A = global::RnnGen.Simd.MultiplyAdd(w0a, hkA, a0A);
-                a0B = global::RnnGen.Simd.MultiplyAdd(w0a, hkB, a0B);
+                a0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, a0B);
                 row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 8);
             }
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(a0A, ref projA, 0);

@@ -829,7 +829,7 @@ namespace Demo
         /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..4.</summary>
         private static void Layer0Pass0Pair(ref float w, ref float projA, ref float hA, ref float hOutA, ref float projB, ref float hB, ref float hOutB)
         {
-            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 0..2 (r 0..4, z 0..4, nh 0..4): accumulators ← projection (n_h ← b_hn), + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> r0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> z0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
@@ -840,17 +840,17 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 80);
                 for (int k = 0; k < 5; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    r0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, r0A);
+                    z0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, z0A);
+                    nh0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, nh0A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w0r = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    r0A = global::RnnGen.Simd.MultiplyAdd(w0r, hkA, r0A);
-                    r0B = global::RnnGen.Simd.MultiplyAdd(w0r, hkB, r0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0z = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    z0A = global::RnnGen.Simd.MultiplyAdd(w0z, hkA, z0A);
-                    z0B = global::RnnGen.Simd.MultiplyAdd(w0z, hkB, z0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0nh = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    nh0A = global::RnnGen.Simd.MultiplyAdd(w0nh, hkA, nh0A);
-                    nh0B = global::RnnGen.Simd.MultiplyAdd(w0nh, hkB, nh0B);
+                    r0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, r0B);
+                    z0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, z0B);
+                    nh0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, nh0B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 24);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r0A, ref projA, 0);

@@ -635,7 +635,7 @@ namespace Demo
         /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..7.</summary>
         private static void Layer0Pass0Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
         {
-            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 0..3 (i 0..7, f 0..7, g 0..7, o 0..7): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
@@ -648,20 +648,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 128);
                 for (int k = 0; k < 8; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o0A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
-                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
-                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
-                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
-                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o0B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 32);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);

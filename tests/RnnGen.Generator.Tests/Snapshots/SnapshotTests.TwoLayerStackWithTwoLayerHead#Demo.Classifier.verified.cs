@@ -1081,7 +1081,7 @@ namespace Demo
         /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..15.</summary>
         private static void Layer0Pass0Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
         {
-            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 0..3 (i 0..7, f 0..7, g 0..7, o 0..7): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
@@ -1094,20 +1094,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1088);
                 for (int k = 0; k < 32; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o0A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
-                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
-                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
-                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
-                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o0B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
@@ -1119,7 +1119,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
             }
-            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 4..7 (i 8..15, f 8..15, g 8..15, o 8..15): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
                 global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
@@ -1132,20 +1132,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 1120);
                 for (int k = 0; k < 32; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f1A);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o1A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
-                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
-                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
-                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
-                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f1B);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o1B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 32);
@@ -1359,7 +1359,7 @@ namespace Demo
         /// <summary>Layer 0, pass 1 for two streams A and B: hidden units 16..31.</summary>
         private static void Layer0Pass1Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
         {
-            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 0..3 (i 16..23, f 16..23, g 16..23, o 16..23): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 64);
                 global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 72);
@@ -1372,20 +1372,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4224);
                 for (int k = 0; k < 32; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o0A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
-                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
-                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
-                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
-                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o0B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 64);
@@ -1397,7 +1397,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 80);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 88);
             }
-            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 4..7 (i 24..31, f 24..31, g 24..31, o 24..31): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 96);
                 global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 104);
@@ -1410,20 +1410,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 4256);
                 for (int k = 0; k < 32; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f1A);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o1A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
-                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
-                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
-                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
-                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f1B);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o1B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 96);
@@ -1977,7 +1977,7 @@ namespace Demo
         /// <summary>Layer 1, pass 0 for two streams A and B: hidden units 0..15.</summary>
         private static void Layer1Pass0Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
         {
-            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 0..3 (i 0..7, f 0..7, g 0..7, o 0..7): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 0);
                 global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 8);
@@ -1990,20 +1990,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2112);
                 for (int k = 0; k < 32; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o0A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
-                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
-                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
-                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
-                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o0B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 0);
@@ -2015,7 +2015,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 16);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 24);
             }
-            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 4..7 (i 8..15, f 8..15, g 8..15, o 8..15): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 32);
                 global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 40);
@@ -2028,20 +2028,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 2144);
                 for (int k = 0; k < 32; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f1A);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o1A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
-                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
-                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
-                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
-                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f1B);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o1B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 32);
@@ -2255,7 +2255,7 @@ namespace Demo
         /// <summary>Layer 1, pass 1 for two streams A and B: hidden units 16..31.</summary>
         private static void Layer1Pass1Pair(ref float w, ref float projA, ref float hA, ref float cA, ref float hOutA, ref float projB, ref float hB, ref float cB, ref float hOutB)
         {
-            // Chunk 0 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 0..3 (i 16..23, f 16..23, g 16..23, o 16..23): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 64);
                 global::System.Runtime.Intrinsics.Vector256<float> f0A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 72);
@@ -2268,20 +2268,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6272);
                 for (int k = 0; k < 32; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i0A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i0A);
+                    f0A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f0A);
+                    g0A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g0A);
+                    o0A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o0A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w0i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i0A = global::RnnGen.Simd.MultiplyAdd(w0i, hkA, i0A);
-                    i0B = global::RnnGen.Simd.MultiplyAdd(w0i, hkB, i0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f0A = global::RnnGen.Simd.MultiplyAdd(w0f, hkA, f0A);
-                    f0B = global::RnnGen.Simd.MultiplyAdd(w0f, hkB, f0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g0A = global::RnnGen.Simd.MultiplyAdd(w0g, hkA, g0A);
-                    g0B = global::RnnGen.Simd.MultiplyAdd(w0g, hkB, g0B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w0o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o0A = global::RnnGen.Simd.MultiplyAdd(w0o, hkA, o0A);
-                    o0B = global::RnnGen.Simd.MultiplyAdd(w0o, hkB, o0B);
+                    i0B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i0B);
+                    f0B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f0B);
+                    g0B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g0B);
+                    o0B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o0B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i0A, ref projA, 64);
@@ -2293,7 +2293,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g0B, ref projB, 80);
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o0B, ref projB, 88);
             }
-            // Chunk 1 of the pass: accumulators ← projection (a GRU's n_h ← b_hn), + W_hh h, parked
+            // Gate vectors 4..7 (i 24..31, f 24..31, g 24..31, o 24..31): accumulators ← projection, + W_hh h, parked
             {
                 global::System.Runtime.Intrinsics.Vector256<float> i1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 96);
                 global::System.Runtime.Intrinsics.Vector256<float> f1A = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref projA, 104);
@@ -2306,20 +2306,20 @@ namespace Demo
                 ref float row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref w, 6304);
                 for (int k = 0; k < 32; k++)
                 {
+                    global::System.Runtime.Intrinsics.Vector256<float> w0 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
+                    global::System.Runtime.Intrinsics.Vector256<float> w1 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
+                    global::System.Runtime.Intrinsics.Vector256<float> w2 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
+                    global::System.Runtime.Intrinsics.Vector256<float> w3 = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
                     global::System.Runtime.Intrinsics.Vector256<float> hkA = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hA, k));
+                    i1A = global::RnnGen.Simd.MultiplyAdd(w0, hkA, i1A);
+                    f1A = global::RnnGen.Simd.MultiplyAdd(w1, hkA, f1A);
+                    g1A = global::RnnGen.Simd.MultiplyAdd(w2, hkA, g1A);
+                    o1A = global::RnnGen.Simd.MultiplyAdd(w3, hkA, o1A);
                     global::System.Runtime.Intrinsics.Vector256<float> hkB = global::System.Runtime.Intrinsics.Vector256.Create(global::System.Runtime.CompilerServices.Unsafe.Add(ref hB, k));
-                    global::System.Runtime.Intrinsics.Vector256<float> w1i = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 0);
-                    i1A = global::RnnGen.Simd.MultiplyAdd(w1i, hkA, i1A);
-                    i1B = global::RnnGen.Simd.MultiplyAdd(w1i, hkB, i1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1f = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 8);
-                    f1A = global::RnnGen.Simd.MultiplyAdd(w1f, hkA, f1A);
-                    f1B = global::RnnGen.Simd.MultiplyAdd(w1f, hkB, f1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1g = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 16);
-                    g1A = global::RnnGen.Simd.MultiplyAdd(w1g, hkA, g1A);
-                    g1B = global::RnnGen.Simd.MultiplyAdd(w1g, hkB, g1B);
-                    global::System.Runtime.Intrinsics.Vector256<float> w1o = global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref row, 24);
-                    o1A = global::RnnGen.Simd.MultiplyAdd(w1o, hkA, o1A);
-                    o1B = global::RnnGen.Simd.MultiplyAdd(w1o, hkB, o1B);
+                    i1B = global::RnnGen.Simd.MultiplyAdd(w0, hkB, i1B);
+                    f1B = global::RnnGen.Simd.MultiplyAdd(w1, hkB, f1B);
+                    g1B = global::RnnGen.Simd.MultiplyAdd(w2, hkB, g1B);
+                    o1B = global::RnnGen.Simd.MultiplyAdd(w3, hkB, o1B);
                     row = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref row, 64);
                 }
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i1A, ref projA, 96);
