@@ -5,11 +5,11 @@ using Xunit;
 namespace RnnGen.Numerics.Tests;
 
 /// <summary>
-/// The backward pass's two products (<see cref="BackwardKernels"/>) against plain loops, on sizes that reach the
-/// eight- and four-vector blocks, the two-row blocks and a last odd row, the single vectors and the scalar tails, and
-/// inputs narrower than a vector (vectors down the rows, 32 at a time, the rest row by row); and
-/// their length checks. The gradient checks and the
-/// PyTorch gradient parity tests cover them inside whole models.
+/// The backward pass's kernels (<see cref="BackwardKernels"/>) against plain loops, on sizes that reach every block:
+/// the eight-, four- and one-vector column blocks with even and odd row counts, three steps at a time and the steps
+/// left over, the outer products' four-row and eight-row blocks with rows left over, several panels of steps, the
+/// scalar tails, and inputs narrower than a vector (vectors down the rows, 32 at a time, the rest row by row); and
+/// their length checks. The gradient checks and the PyTorch gradient parity tests cover them inside whole models.
 /// </summary>
 public class BackwardKernelTests
 {
@@ -18,6 +18,9 @@ public class BackwardKernelTests
     [InlineData(12, 7)]
     [InlineData(33, 45)]
     [InlineData(64, 128)]
+    [InlineData(7, 16)]
+    [InlineData(9, 8)]
+    [InlineData(13, 20)]
     public void TransposedProductMatchesLoops(int rows, int columns)
     {
         var random = new Random(rows * 1000 + columns);
@@ -30,11 +33,48 @@ public class BackwardKernelTests
     }
 
     [Theory]
+    [InlineData(5, 1, 4)]
+    [InlineData(9, 16, 7)]
+    [InlineData(33, 45, 6)]
+    [InlineData(64, 128, 3)]
+    [InlineData(12, 3, 2)]
+    public void TransposedProductsMatchLoops(int rows, int columns, int steps)
+    {
+        var random = new Random(rows * 1000 + columns + steps);
+        double[] w = Values(random, rows * columns), dA = Values(random, steps * rows), dx = Values(random, steps * columns);
+        double[] expected = (double[])dx.Clone();
+        for (int t = 0; t < steps; t++)
+            for (int c = 0; c < columns; c++)
+                for (int r = 0; r < rows; r++) expected[t * columns + c] += dA[t * rows + r] * w[r * columns + c];
+        BackwardKernels.AddTransposedProducts<double>(w, rows, columns, dA, dx, steps);
+        for (int i = 0; i < dx.Length; i++) Assert.Equal(expected[i], dx[i], 1e-12);
+    }
+
+    [Theory]
+    [InlineData(3, 1, 3)]
+    [InlineData(8, 5, 8)]
+    [InlineData(37, 70, 37)]
+    [InlineData(64, 2, 64)]
+    [InlineData(20, 9, 60)]
+    public void StepSumsMatchLoops(int rows, int steps, int stride)
+    {
+        var random = new Random(rows + 100 * steps);
+        double[] gradient = Values(random, rows), dA = Values(random, (steps - 1) * stride + rows);
+        double[] expected = (double[])gradient.Clone();
+        for (int t = 0; t < steps; t++)
+            for (int r = 0; r < rows; r++) expected[r] += dA[t * stride + r];
+        BackwardKernels.AddStepSums<double>(gradient, rows, dA, stride, steps);
+        for (int r = 0; r < rows; r++) Assert.Equal(expected[r], gradient[r], 1e-12);
+    }
+
+    [Theory]
     [InlineData(4, 1, 3, 5)]
     [InlineData(128, 1, 64, 3)]
     [InlineData(75, 3, 9, 4)]
     [InlineData(12, 7, 64, 20)]
     [InlineData(33, 45, 17, 50)]
+    [InlineData(16, 24, 130, 30)]
+    [InlineData(10, 8, 65, 9)]
     public void OuterProductsMatchLoops(int rows, int columns, int steps, int stride)
     {
         var random = new Random(rows + columns + steps);
@@ -60,6 +100,10 @@ public class BackwardKernelTests
         Assert.Equal("dA", error.ParamName);
         error = Assert.Throws<ArgumentException>(() => BackwardKernels.AddOuterProducts<float>(new float[12], 3, 4, new float[6], new float[13], 10, 2));
         Assert.Equal("x", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => BackwardKernels.AddTransposedProducts<float>(new float[12], 3, 4, new float[6], new float[7], 2));
+        Assert.Equal("dx", error.ParamName);
+        error = Assert.Throws<ArgumentException>(() => BackwardKernels.AddStepSums<float>(new float[3], 3, new float[5], 3, 2));
+        Assert.Equal("dA", error.ParamName);
     }
 
     private static double[] Values(Random random, int count) => Enumerable.Range(0, count).Select(_ => random.NextDouble() * 2 - 1).ToArray();

@@ -33,8 +33,7 @@ internal static partial class ModelEmitter
         var method = w.Block($"private void Layer{layer.Index}Backward(int steps, {ReadOnlySpan}<{t}> above, {Span}<{t}> below, {Span}<{t}> scratch, {Span}<{t}> initialState, bool inputGradient)");
         w.Line($"{t}[] trace = _training!.Trace;");
         w.Line($"{t}[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop");
-        w.Line($"{Span}<{t}> dh = scratch.Slice(0, {h});          // dL/dh_t flowing back from step t + 1");
-        w.Line($"{Span}<{t}> dhPrev = scratch.Slice({h}, {h});    // dL/dh_(t−1)");
+        w.Line($"{Span}<{t}> dh = scratch.Slice(0, {h});          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)");
         w.Line("dh.Clear();");
         return method;
     }
@@ -49,13 +48,14 @@ internal static partial class ModelEmitter
         w.Line($"{ReadOnlySpan}<{t}> up = above.Slice(step * {h}, {h});");
     }
 
-    private static void WriteBiasGradients(CodeWriter w, ModelSpec spec, RecurrentLayerSpec layer, string inputPart, string hiddenPart)
+    /// <summary>
+    /// A step's pre-activation gradients, written straight into their slot of the history (region
+    /// <paramref name="region"/>, <paramref name="rows"/> per step), where the window's weight gradients read them.
+    /// </summary>
+    private static void WriteHistorySlot(CodeWriter w, ModelSpec spec, string name, int rows, string region, string meaning)
     {
-        if (!layer.Bias) return;
         string t = spec.ElementType;
-        string k = layer.Index.ToString();
-        w.Line($"{Tensors}.Add(new {ReadOnlySpan}<{t}>(_gradients, Layer{k}BiasIh, {layer.GateRows}), {inputPart}, new {Span}<{t}>(_gradients, Layer{k}BiasIh, {layer.GateRows}));   // db_ih += dA");
-        w.Line($"{Tensors}.Add(new {ReadOnlySpan}<{t}>(_gradients, Layer{k}BiasHh, {layer.GateRows}), {hiddenPart}, new {Span}<{t}>(_gradients, Layer{k}BiasHh, {layer.GateRows}));   // db_hh += dA");
+        w.Line($"{Span}<{t}> {name} = new {Span}<{t}>(history, {HistoryAt(region, rows)}, {rows}); // {meaning}");
     }
 
     private static void WriteLstmBackward(CodeWriter w, ModelSpec spec, RecurrentLayerSpec layer)
@@ -67,11 +67,10 @@ internal static partial class ModelEmitter
         w.Line("//   do = dh ⊙ tc            dc += dh ⊙ o ⊙ (1 − tc²)");
         w.Line("//   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f");
         w.Line("//   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])");
-        w.Line("//   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA");
+        w.Line("//   dh_(t−1) = W_hhᵀ dA;  over the window: dW_ih += Σ dA xᵀ   dW_hh += Σ dA h_(t−1)ᵀ   db_ih, db_hh += Σ dA   dx = W_ihᵀ dA");
         using (OpenLayerBackward(w, spec, layer, "LSTM"))
         {
-            w.Line($"{Span}<{t}> dc = scratch.Slice({2 * h}, {h});    // dL/dc_t flowing back from step t + 1");
-            w.Line($"{Span}<{t}> dA = scratch.Slice({3 * h}, {4 * h}); // gate pre-activation gradients [i, f, g, o]");
+            w.Line($"{Span}<{t}> dc = scratch.Slice({h}, {h});    // dL/dc_t flowing back from step t + 1");
             w.Line("dc.Clear();");
             using (w.Block("for (int step = steps - 1; step >= 0; step--)"))
             {
@@ -79,24 +78,23 @@ internal static partial class ModelEmitter
                 w.Line($"{ReadOnlySpan}<{t}> cPrev = record.Slice(Trace{k}CPrev, {h});");
                 w.Line($"{ReadOnlySpan}<{t}> gates = record.Slice(Trace{k}Gates, {4 * h});");
                 w.Line($"{ReadOnlySpan}<{t}> tanhC = record.Slice(Trace{k}TanhC, {h});");
-                using (w.Block($"for (int j = 0; j < {h}; j++)"))
+                WriteHistorySlot(w, spec, "dA", 4 * h, "0", "gate pre-activation gradients [i, f, g, o]");
+                WriteLanewise(w, spec, h, l => new[]
                 {
-                    w.Line($"{t} i = gates[j], f = gates[{h} + j], g = gates[{2 * h} + j], o = gates[{3 * h} + j];");
-                    w.Line($"{t} tc = tanhC[j];");
-                    w.Line($"{t} dhj = up[j] + dh[j];");
-                    w.Line($"{t} dcj = dc[j] + dhj * o * (1 - tc * tc);");
-                    w.Line("dA[j] = dcj * g * i * (1 - i);");
-                    w.Line($"dA[{h} + j] = dcj * cPrev[j] * f * (1 - f);");
-                    w.Line($"dA[{2 * h} + j] = dcj * i * (1 - g * g);");
-                    w.Line($"dA[{3 * h} + j] = dhj * tc * o * (1 - o);");
-                    w.Line("dc[j] = dcj * f;");
-                }
-                WriteBiasGradients(w, spec, layer, "dA", "dA");
-                WriteRecord(w, spec, "dA", 4 * h, "0");
-                w.Line("dhPrev.Clear();");
-                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 4 * h, h, "dA", "dhPrev");
-                w.Line("dhPrev.CopyTo(dh);");
+                    $"var i = {l.Load("gates", 0)}; var f = {l.Load("gates", h)}; var g = {l.Load("gates", 2 * h)}; var o = {l.Load("gates", 3 * h)};",
+                    $"var tc = {l.Load("tanhC", 0)};",
+                    $"var dhj = {l.Load("up", 0)} + {l.Load("dh", 0)};",
+                    $"var dcj = {l.Load("dc", 0)} + dhj * o * (one - tc * tc);",
+                    l.Store("dA", 0, "dcj * g * i * (one - i)"),
+                    l.Store("dA", h, $"dcj * {l.Load("cPrev", 0)} * f * (one - f)"),
+                    l.Store("dA", 2 * h, "dcj * i * (one - g * g)"),
+                    l.Store("dA", 3 * h, "dhj * tc * o * (one - o)"),
+                    l.Store("dc", 0, "dcj * f"),
+                });
+                w.Line("dh.Clear();");
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", 4 * h, h, "dA", "dh");
             }
+            WriteBiasSums(w, spec, layer, new BiasSum("Ih", 0, 4 * h, "0", 4 * h), new BiasSum("Hh", 0, 4 * h, "0", 4 * h));
             WriteInputGradients(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "0");
             w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
             WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 4 * h, layer.InputSize, "0", LayerInput(spec, layer));
@@ -112,6 +110,7 @@ internal static partial class ModelEmitter
         string t = spec.ElementType;
         int h = layer.HiddenSize;
         string k = layer.Index.ToString();
+        string hiddenRegion = $"SequenceLength * {3 * h}";
         w.Line($"// ── Layer {k} backward (GRU, reset {(layer.ResetAfter ? "after" : "before")} the product). With dh = dL/dh_t and the record [r, z, n, hn]:");
         w.Line("//   dn = dh ⊙ (1 − z)    dz = dh ⊙ (h_(t−1) − n)    dh_(t−1) = dh ⊙ z + …    dAn = dn ⊙ (1 − n²)");
         if (layer.ResetAfter)
@@ -126,69 +125,74 @@ internal static partial class ModelEmitter
             w.Line("//   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)");
             w.Line("//   input rows and biases [r, z, n] get [dA_r, dA_z, dAn];   W_hn gets dAn (r ⊙ h_(t−1))ᵀ");
         }
-        w.Line("//   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h");
+        w.Line("//   dh_(t−1) += W_hhᵀ dA_h;  over the window: dW_ih += Σ dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += Σ dA_h h_(t−1)ᵀ   biases += Σ dA");
         using (OpenLayerBackward(w, spec, layer, "GRU"))
         {
-            w.Line($"{Span}<{t}> dAx = scratch.Slice({2 * h}, {3 * h});  // input-side pre-activation gradients [r, z, n]");
-            w.Line($"{Span}<{t}> dAh = scratch.Slice({5 * h}, {3 * h});  // recurrent-side pre-activation gradients [r, z, n]");
             if (!layer.ResetAfter)
             {
-                w.Line($"{Span}<{t}> rh = scratch.Slice({8 * h}, {h});   // r ⊙ h_(t−1)");
-                w.Line($"{Span}<{t}> drh = scratch.Slice({9 * h}, {h});  // dL/d(r ⊙ h_(t−1))");
+                w.Line($"{Span}<{t}> rh = scratch.Slice({h}, {h});   // r ⊙ h_(t−1)");
+                w.Line($"{Span}<{t}> drh = scratch.Slice({2 * h}, {h});  // dL/d(r ⊙ h_(t−1))");
             }
             using (w.Block("for (int step = steps - 1; step >= 0; step--)"))
             {
                 WriteStepLoopHeader(w, spec, layer);
                 w.Line($"{ReadOnlySpan}<{t}> gates = record.Slice(Trace{k}Gates, {4 * h});");
-                using (w.Block($"for (int j = 0; j < {h}; j++)"))
+                WriteHistorySlot(w, spec, "dAx", 3 * h, "0", "input-side pre-activation gradients [r, z, n]");
+                WriteHistorySlot(w, spec, "dAh", layer.ResetAfter ? 3 * h : 2 * h, hiddenRegion,
+                    layer.ResetAfter ? "recurrent-side pre-activation gradients [r, z, n]" : "recurrent-side pre-activation gradients [r, z] (n's are dAx's, through BackwardCandidate)");
+                WriteLanewise(w, spec, h, l =>
                 {
-                    w.Line($"{t} r = gates[j], z = gates[{h} + j], n = gates[{2 * h} + j];");
-                    w.Line($"{t} dhj = up[j] + dh[j];");
-                    w.Line($"{t} dAn = dhj * (1 - z) * (1 - n * n);");
-                    w.Line($"{t} dAz = dhj * (hPrev[j] - n) * z * (1 - z);");
-                    w.Line($"dAx[{h} + j] = dAz;");
-                    w.Line($"dAh[{h} + j] = dAz;");
-                    w.Line($"dAx[{2 * h} + j] = dAn;");
+                    var body = new System.Collections.Generic.List<string>
+                    {
+                        $"var r = {l.Load("gates", 0)}; var z = {l.Load("gates", h)}; var n = {l.Load("gates", 2 * h)};",
+                        $"var dhj = {l.Load("up", 0)} + {l.Load("dh", 0)};",
+                        "var dAn = dhj * (one - z) * (one - n * n);",
+                        $"var dAz = dhj * ({l.Load("hPrev", 0)} - n) * z * (one - z);",
+                        l.Store("dAx", h, "dAz"),
+                        l.Store("dAh", h, "dAz"),
+                        l.Store("dAx", 2 * h, "dAn"),
+                    };
                     if (layer.ResetAfter)
                     {
-                        w.Line($"{t} dAr = dAn * gates[{3 * h} + j] * r * (1 - r); // dr = dAn ⊙ hn");
-                        w.Line("dAx[j] = dAr;");
-                        w.Line("dAh[j] = dAr;");
-                        w.Line($"dAh[{2 * h} + j] = dAn * r;");
+                        body.Add($"var dAr = dAn * {l.Load("gates", 3 * h)} * r * (one - r); // dr = dAn ⊙ hn");
+                        body.Add(l.Store("dAx", 0, "dAr"));
+                        body.Add(l.Store("dAh", 0, "dAr"));
+                        body.Add(l.Store("dAh", 2 * h, "dAn * r"));
                     }
                     else
                     {
-                        w.Line($"dAh[{2 * h} + j] = dAn;");
-                        w.Line("rh[j] = r * hPrev[j];");
+                        body.Add(l.Store("rh", 0, $"r * {l.Load("hPrev", 0)}"));
                     }
-                    w.Line("dhPrev[j] = dhj * z;");
-                }
+                    body.Add(l.Store("dh", 0, "dhj * z"));
+                    return body;
+                });
                 if (!layer.ResetAfter)
                 {
                     w.Line("drh.Clear();");
-                    w.Line($"Layer{k}BackwardCandidate(dAh.Slice({2 * h}, {h}), rh, drh);");
-                    using (w.Block($"for (int j = 0; j < {h}; j++)"))
+                    w.Line($"Layer{k}BackwardCandidate(dAx.Slice({2 * h}, {h}), rh, drh);");
+                    WriteLanewise(w, spec, h, l => new[]
                     {
-                        w.Line($"{t} r = gates[j];");
-                        w.Line($"{t} dAr = drh[j] * hPrev[j] * r * (1 - r);");
-                        w.Line("dAx[j] = dAr;");
-                        w.Line("dAh[j] = dAr;");
-                        w.Line("dhPrev[j] += drh[j] * r;");
-                    }
+                        $"var r = {l.Load("gates", 0)};",
+                        $"var drhj = {l.Load("drh", 0)};",
+                        $"var dAr = drhj * {l.Load("hPrev", 0)} * r * (one - r);",
+                        l.Store("dAx", 0, "dAr"),
+                        l.Store("dAh", 0, "dAr"),
+                        l.Store("dh", 0, $"{l.Load("dh", 0)} + drhj * r"),
+                    });
                 }
-                WriteBiasGradients(w, spec, layer, "dAx", "dAh");
-                int hiddenRows = layer.ResetAfter ? 3 * h : 2 * h; // reset-before: W_hn's rows went through BackwardCandidate above
-                WriteRecord(w, spec, "dAx", 3 * h, "0");
-                WriteRecord(w, spec, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", hiddenRows, $"SequenceLength * {3 * h}");
-                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", hiddenRows, h, layer.ResetAfter ? "dAh" : $"dAh.Slice(0, {2 * h})", "dhPrev");
-                w.Line("dhPrev.CopyTo(dh);");
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", layer.ResetAfter ? 3 * h : 2 * h, h, "dAh", "dh");
             }
+            if (layer.ResetAfter)
+                WriteBiasSums(w, spec, layer, new BiasSum("Ih", 0, 3 * h, "0", 3 * h), new BiasSum("Hh", 0, 3 * h, hiddenRegion, 3 * h));
+            else
+                WriteBiasSums(w, spec, layer, new BiasSum("Ih", 0, 3 * h, "0", 3 * h), new BiasSum("Hh", 0, 2 * h, hiddenRegion, 2 * h),
+                    new BiasSum("Hh", 2 * h, h, $"{2 * h}", 3 * h));
             WriteInputGradients(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "0");
             w.Line(layer.ResetAfter
                 ? "// dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once"
                 : "// dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh[r, z] += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once");
             WriteOuterProducts(w, spec, $"Layer{k}WeightIh", 3 * h, layer.InputSize, "0", LayerInput(spec, layer));
-            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", layer.ResetAfter ? 3 * h : 2 * h, h, $"SequenceLength * {3 * h}", $"Trace{k}HPrev");
+            WriteOuterProducts(w, spec, $"Layer{k}WeightHh", layer.ResetAfter ? 3 * h : 2 * h, h, hiddenRegion, $"Trace{k}HPrev");
             w.Line($"dh.CopyTo(initialState.Slice({ParameterLayout.StateOffset(spec, layer.Index)}, {h}));");
         }
         if (!layer.ResetAfter)
@@ -200,36 +204,96 @@ internal static partial class ModelEmitter
 
     private static void WriteSimpleRnnBackward(CodeWriter w, ModelSpec spec, RecurrentLayerSpec layer)
     {
-        string t = spec.ElementType;
         int h = layer.HiddenSize;
         string k = layer.Index.ToString();
         bool relu = layer.Activation == Activation.Relu;
         w.Line($"// ── Layer {k} backward (SimpleRNN, {(relu ? "relu" : "tanh")}). With dh = dL/dh_t:");
         w.Line(relu ? "//   dA = dh ⊙ [h_t > 0]" : "//   dA = dh ⊙ (1 − h_t²)");
-        w.Line("//   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA");
+        w.Line("//   dh_(t−1) = W_hhᵀ dA;  over the window: dW_ih += Σ dA xᵀ   dW_hh += Σ dA h_(t−1)ᵀ   db_ih, db_hh += Σ dA   dx = W_ihᵀ dA");
         using (OpenLayerBackward(w, spec, layer, "SimpleRNN"))
         {
-            w.Line($"{Span}<{t}> dA = scratch.Slice({2 * h}, {h});");
             using (w.Block("for (int step = steps - 1; step >= 0; step--)"))
             {
                 WriteStepLoopHeader(w, spec, layer);
-                w.Line($"{ReadOnlySpan}<{t}> hNew = record.Slice(Trace{k}H, {h});");
-                using (w.Block($"for (int j = 0; j < {h}; j++)"))
+                w.Line($"{ReadOnlySpan}<{spec.ElementType}> hNew = record.Slice(Trace{k}H, {h});");
+                WriteHistorySlot(w, spec, "dA", h, "0", "pre-activation gradients");
+                WriteLanewise(w, spec, h, l => new[]
                 {
-                    w.Line($"{t} dhj = up[j] + dh[j];");
-                    w.Line(relu ? "dA[j] = hNew[j] > 0 ? dhj : 0;" : "dA[j] = dhj * (1 - hNew[j] * hNew[j]);");
-                }
-                WriteBiasGradients(w, spec, layer, "dA", "dA");
-                WriteRecord(w, spec, "dA", h, "0");
-                w.Line("dhPrev.Clear();");
-                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", h, h, "dA", "dhPrev");
-                w.Line("dhPrev.CopyTo(dh);");
+                    $"var dhj = {l.Load("up", 0)} + {l.Load("dh", 0)};",
+                    relu ? l.Store("dA", 0, l.Positive(l.Load("hNew", 0), "dhj"))
+                         : $"var hj = {l.Load("hNew", 0)};",
+                    relu ? "" : l.Store("dA", 0, "dhj * (one - hj * hj)"),
+                });
+                w.Line("dh.Clear();");
+                WriteTransposedProduct(w, spec, $"Layer{k}WeightHh", h, h, "dA", "dh");
             }
+            WriteBiasSums(w, spec, layer, new BiasSum("Ih", 0, h, "0", h), new BiasSum("Hh", 0, h, "0", h));
             WriteInputGradients(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "0");
             w.Line("// dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once");
             WriteOuterProducts(w, spec, $"Layer{k}WeightIh", h, layer.InputSize, "0", LayerInput(spec, layer));
             WriteOuterProducts(w, spec, $"Layer{k}WeightHh", h, h, "0", $"Trace{k}HPrev");
             w.Line($"dh.CopyTo(initialState.Slice({ParameterLayout.StateOffset(spec, layer.Index)}, {h}));");
+        }
+    }
+
+    /// <summary>The element access of a lane-wise loop body: a <c>Vector&lt;T&gt;</c> of units from j, or the single unit j.</summary>
+    private sealed class Lanewise
+    {
+        private readonly bool _vector;
+
+        public Lanewise(bool vector) => _vector = vector;
+
+        public string Load(string span, int offset) => _vector ? $"global::RnnGen.Lanes.Load({span}, {At(offset)})" : $"{span}[{At(offset)}]";
+
+        public string Store(string span, int offset, string value) =>
+            _vector ? $"global::RnnGen.Lanes.Store({span}, {At(offset)}, {value});" : $"{span}[{At(offset)}] = {value};";
+
+        /// <summary><paramref name="value"/> where <paramref name="x"/> &gt; 0, else 0 (relu's derivative).</summary>
+        public string Positive(string x, string value) =>
+            _vector ? $"{Vector}.ConditionalSelect({Vector}.GreaterThan({x}, zero), {value}, zero)" : $"{x} > 0 ? {value} : 0";
+
+        private static string At(int offset) => offset == 0 ? "j" : $"{offset} + j";
+    }
+
+    /// <summary>
+    /// An element-wise loop over <paramref name="count"/> units written twice from one body: whole <c>Vector&lt;T&gt;</c>s
+    /// of units first, then the units left over one at a time — the same operations in the same order, so the same bits.
+    /// </summary>
+    private static void WriteLanewise(CodeWriter w, ModelSpec spec, int count, Func<Lanewise, System.Collections.Generic.IEnumerable<string>> body)
+    {
+        string t = spec.ElementType;
+        string vector = $"{Vector}<{t}>";
+        using (w.Block($"for (int j = 0; j <= {count} - {vector}.Count; j += {vector}.Count)"))
+            WriteBody(body(new Lanewise(vector: true)), $"{vector}.One", $"{vector}.Zero", vector);
+        using (w.Block($"for (int j = {count} - {count} % {vector}.Count; j < {count}; j++)"))
+            WriteBody(body(new Lanewise(vector: false)), "1", "0", t);
+
+        void WriteBody(System.Collections.Generic.IEnumerable<string> lines, string one, string zero, string type)
+        {
+            var text = new System.Collections.Generic.List<string>(lines);
+            string all = string.Join("\n", text);
+            if (System.Text.RegularExpressions.Regex.IsMatch(all, @"\bone\b")) w.Line($"{type} one = {one};");
+            if (System.Text.RegularExpressions.Regex.IsMatch(all, @"\bzero\b")) w.Line($"{type} zero = {zero};");
+            foreach (string line in text)
+                if (line.Length > 0) w.Line(line);
+        }
+    }
+
+    /// <summary>A bias's share of the window's gradient: rows [first, first + rows) of <c>Layer{k}Bias{Part}</c> += Σ_t history rows, <paramref name="Stride"/> per step from <paramref name="Region"/>.</summary>
+    private readonly record struct BiasSum(string Part, int First, int Rows, string Region, int Stride);
+
+    /// <summary>db += Σ_t dA_t over the window, from the history, for each bias share given.</summary>
+    private static void WriteBiasSums(CodeWriter w, ModelSpec spec, RecurrentLayerSpec layer, params BiasSum[] sums)
+    {
+        if (!layer.Bias) return;
+        string t = spec.ElementType;
+        string k = layer.Index.ToString();
+        w.Line("// db_ih and db_hh += Σ_t dA_t");
+        foreach (BiasSum sum in sums)
+        {
+            string bias = $"Layer{k}Bias{sum.Part}" + (sum.First == 0 ? "" : $" + {sum.First}");
+            string length = sum.Rows == sum.Stride ? $"steps * {sum.Stride}" : $"steps * {sum.Stride} - {sum.Stride - sum.Rows}";
+            w.Line($"global::RnnGen.BackwardKernels.AddStepSums(new {Span}<{t}>(_gradients, {bias}, {sum.Rows}), {sum.Rows}, new {ReadOnlySpan}<{t}>(history, {sum.Region}, {length}), {sum.Stride}, steps);");
         }
     }
 
@@ -296,32 +360,24 @@ internal static partial class ModelEmitter
     }
 
     /// <summary>
-    /// dx_t = W_ihᵀ dA_t for every recorded step, after the step loop (nothing in the loop needs it): W_ih then stays in
-    /// cache across the steps instead of being read again at every step between the recurrent products.
+    /// dx_t = W_ihᵀ dA_t for every recorded step, after the step loop (nothing in the loop needs it): one product over the
+    /// window, so W_ih is read a few times in all instead of once per step between the recurrent products.
     /// </summary>
     private static void WriteInputGradients(CodeWriter w, ModelSpec spec, string weight, int rows, int columns, string region)
     {
         string t = spec.ElementType;
         w.Line("// dx_t = W_ihᵀ dA_t for every step, if anyone reads it");
         using (w.Block("if (inputGradient)"))
-        using (w.Block("for (int step = 0; step < steps; step++)"))
         {
-            w.Line($"{Span}<{t}> dx = below.Slice(step * {columns}, {columns});");
+            w.Line($"{Span}<{t}> dx = below.Slice(0, steps * {columns});");
             w.Line("dx.Clear();");
-            w.Line($"global::RnnGen.BackwardKernels.AddTransposedProduct(new {ReadOnlySpan}<{t}>(_parameters, {weight}, {rows * columns}), {rows}, {columns}, " +
-                $"new {ReadOnlySpan}<{t}>(history, {HistoryAt(region, rows)}, {rows}), dx);");
+            w.Line($"global::RnnGen.BackwardKernels.AddTransposedProducts(new {ReadOnlySpan}<{t}>(_parameters, {weight}, {rows * columns}), {rows}, {columns}, " +
+                $"new {ReadOnlySpan}<{t}>(history, {region}, steps * {rows}), dx, steps);");
         }
     }
 
     /// <summary>Step <c>step</c>'s slot in the history region starting at <paramref name="region"/> (an expression), <paramref name="rows"/> per step.</summary>
     private static string HistoryAt(string region, int rows) => region == "0" ? $"step * {rows}" : $"{region} + step * {rows}";
-
-    /// <summary>Records a step's pre-activation gradients in the history at <paramref name="region"/>, <paramref name="rows"/> per step.</summary>
-    private static void WriteRecord(CodeWriter w, ModelSpec spec, string dA, int rows, string region)
-    {
-        string t = spec.ElementType;
-        w.Line($"{dA}.CopyTo(new {Span}<{t}>(history, {HistoryAt(region, rows)}, {rows}));");
-    }
 
     /// <summary>dW += Σ_t dA_t inputᵀ over the window: the recorded gradients against a trace slice, once per Backward call.</summary>
     private static void WriteOuterProducts(CodeWriter w, ModelSpec spec, string weight, int rows, int columns, string region, string input)

@@ -70,7 +70,9 @@ internal static class TrainingLayout
     public static int HistoryWidth(ModelSpec spec) =>
         spec.Layers.Max(l => l.Cell == CellKind.Gru ? 6 * l.HiddenSize : l.GateRows);
 
-    /// <summary>Scratch for one backward step: carried dh and dc, the new dh, pre-activation gradients, temporaries.</summary>
-    public static int BackwardScratchLength(ModelSpec spec) =>
-        System.Math.Max(spec.Layers.Max(l => 12 * l.HiddenSize), 3 * Widest(spec));
+    /// <summary>
+    /// Scratch for the backward steps: a layer's carried dh and dc (LSTM), or dh, r ⊙ h and its gradient (GRU, reset
+    /// before); the head's three vectors. The pre-activation gradients go straight into the history.
+    /// </summary>
+    public static int BackwardScratchLength(ModelSpec spec) => 3 * Widest(spec);
 }

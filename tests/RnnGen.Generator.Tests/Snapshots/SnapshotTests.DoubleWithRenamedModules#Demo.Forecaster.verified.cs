@@ -1813,7 +1813,7 @@ namespace Demo
         private const int TraceDense0 = 115;
         private const int StepTraceLength = 116;
         private const int WidestVector = 8;
-        private const int BackwardScratchLength = 96;
+        private const int BackwardScratchLength = 24;
 
         private TrainingBuffers? _training;
         private double[]? _gradients;
@@ -2116,17 +2116,15 @@ namespace Demo
         //   do = dh ⊙ tc            dc += dh ⊙ o ⊙ (1 − tc²)
         //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
         //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
-        //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+        //   dh_(t−1) = W_hhᵀ dA;  over the window: dW_ih += Σ dA xᵀ   dW_hh += Σ dA h_(t−1)ᵀ   db_ih, db_hh += Σ dA   dx = W_ihᵀ dA
         /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer1Backward(int steps, global::System.ReadOnlySpan<double> above, global::System.Span<double> below, global::System.Span<double> scratch, global::System.Span<double> initialState, bool inputGradient)
         {
             double[] trace = _training!.Trace;
             double[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-            global::System.Span<double> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1
-            global::System.Span<double> dhPrev = scratch.Slice(8, 8);    // dL/dh_(t−1)
+            global::System.Span<double> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
-            global::System.Span<double> dc = scratch.Slice(16, 8);    // dL/dc_t flowing back from step t + 1
-            global::System.Span<double> dA = scratch.Slice(24, 32); // gate pre-activation gradients [i, f, g, o]
+            global::System.Span<double> dc = scratch.Slice(8, 8);    // dL/dc_t flowing back from step t + 1
             dc.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
@@ -2135,34 +2133,45 @@ namespace Demo
                 global::System.ReadOnlySpan<double> cPrev = record.Slice(Trace1CPrev, 8);
                 global::System.ReadOnlySpan<double> gates = record.Slice(Trace1Gates, 32);
                 global::System.ReadOnlySpan<double> tanhC = record.Slice(Trace1TanhC, 8);
-                for (int j = 0; j < 8; j++)
+                global::System.Span<double> dA = new global::System.Span<double>(history, step * 32, 32); // gate pre-activation gradients [i, f, g, o]
+                for (int j = 0; j <= 8 - global::System.Numerics.Vector<double>.Count; j += global::System.Numerics.Vector<double>.Count)
                 {
-                    double i = gates[j], f = gates[8 + j], g = gates[16 + j], o = gates[24 + j];
-                    double tc = tanhC[j];
-                    double dhj = up[j] + dh[j];
-                    double dcj = dc[j] + dhj * o * (1 - tc * tc);
-                    dA[j] = dcj * g * i * (1 - i);
-                    dA[8 + j] = dcj * cPrev[j] * f * (1 - f);
-                    dA[16 + j] = dcj * i * (1 - g * g);
-                    dA[24 + j] = dhj * tc * o * (1 - o);
+                    global::System.Numerics.Vector<double> one = global::System.Numerics.Vector<double>.One;
+                    var i = global::RnnGen.Lanes.Load(gates, j); var f = global::RnnGen.Lanes.Load(gates, 8 + j); var g = global::RnnGen.Lanes.Load(gates, 16 + j); var o = global::RnnGen.Lanes.Load(gates, 24 + j);
+                    var tc = global::RnnGen.Lanes.Load(tanhC, j);
+                    var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                    var dcj = global::RnnGen.Lanes.Load(dc, j) + dhj * o * (one - tc * tc);
+                    global::RnnGen.Lanes.Store(dA, j, dcj * g * i * (one - i));
+                    global::RnnGen.Lanes.Store(dA, 8 + j, dcj * global::RnnGen.Lanes.Load(cPrev, j) * f * (one - f));
+                    global::RnnGen.Lanes.Store(dA, 16 + j, dcj * i * (one - g * g));
+                    global::RnnGen.Lanes.Store(dA, 24 + j, dhj * tc * o * (one - o));
+                    global::RnnGen.Lanes.Store(dc, j, dcj * f);
+                }
+                for (int j = 8 - 8 % global::System.Numerics.Vector<double>.Count; j < 8; j++)
+                {
+                    double one = 1;
+                    var i = gates[j]; var f = gates[8 + j]; var g = gates[16 + j]; var o = gates[24 + j];
+                    var tc = tanhC[j];
+                    var dhj = up[j] + dh[j];
+                    var dcj = dc[j] + dhj * o * (one - tc * tc);
+                    dA[j] = dcj * g * i * (one - i);
+                    dA[8 + j] = dcj * cPrev[j] * f * (one - f);
+                    dA[16 + j] = dcj * i * (one - g * g);
+                    dA[24 + j] = dhj * tc * o * (one - o);
                     dc[j] = dcj * f;
                 }
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer1BiasIh, 32), dA, new global::System.Span<double>(_gradients, Layer1BiasIh, 32));   // db_ih += dA
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer1BiasHh, 32), dA, new global::System.Span<double>(_gradients, Layer1BiasHh, 32));   // db_hh += dA
-                dA.CopyTo(new global::System.Span<double>(history, step * 32, 32));
-                dhPrev.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightHh, 256), 32, 8, dA, dhPrev);
-                dhPrev.CopyTo(dh);
+                dh.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightHh, 256), 32, 8, dA, dh);
             }
+            // db_ih and db_hh += Σ_t dA_t
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<double>(_gradients, Layer1BiasIh, 32), 32, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), 32, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<double>(_gradients, Layer1BiasHh, 32), 32, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), 32, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
-                for (int step = 0; step < steps; step++)
-                {
-                    global::System.Span<double> dx = below.Slice(step * 8, 8);
-                    dx.Clear();
-                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightIh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, step * 32, 32), dx);
-                }
+                global::System.Span<double> dx = below.Slice(0, steps * 8);
+                dx.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightIh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), dx, steps);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer1WeightIh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), new global::System.ReadOnlySpan<double>(trace, Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
@@ -2176,54 +2185,65 @@ namespace Demo
         //   n = tanh(W_in x + b_in + r ⊙ hn), hn = W_hn h_(t−1) + b_hn:   dr = dAn ⊙ hn    dhn = dAn ⊙ r
         //   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)
         //   input rows [r, z, n] get [dA_r, dA_z, dAn];   recurrent rows [r, z, n] get [dA_r, dA_z, dhn]
-        //   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h
+        //   dh_(t−1) += W_hhᵀ dA_h;  over the window: dW_ih += Σ dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += Σ dA_h h_(t−1)ᵀ   biases += Σ dA
         /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer0Backward(int steps, global::System.ReadOnlySpan<double> above, global::System.Span<double> below, global::System.Span<double> scratch, global::System.Span<double> initialState, bool inputGradient)
         {
             double[] trace = _training!.Trace;
             double[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-            global::System.Span<double> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1
-            global::System.Span<double> dhPrev = scratch.Slice(8, 8);    // dL/dh_(t−1)
+            global::System.Span<double> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
-            global::System.Span<double> dAx = scratch.Slice(16, 24);  // input-side pre-activation gradients [r, z, n]
-            global::System.Span<double> dAh = scratch.Slice(40, 24);  // recurrent-side pre-activation gradients [r, z, n]
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<double> record = new global::System.ReadOnlySpan<double>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<double> hPrev = record.Slice(Trace0HPrev, 8);
                 global::System.ReadOnlySpan<double> up = above.Slice(step * 8, 8);
                 global::System.ReadOnlySpan<double> gates = record.Slice(Trace0Gates, 32);
-                for (int j = 0; j < 8; j++)
+                global::System.Span<double> dAx = new global::System.Span<double>(history, step * 24, 24); // input-side pre-activation gradients [r, z, n]
+                global::System.Span<double> dAh = new global::System.Span<double>(history, SequenceLength * 24 + step * 24, 24); // recurrent-side pre-activation gradients [r, z, n]
+                for (int j = 0; j <= 8 - global::System.Numerics.Vector<double>.Count; j += global::System.Numerics.Vector<double>.Count)
                 {
-                    double r = gates[j], z = gates[8 + j], n = gates[16 + j];
-                    double dhj = up[j] + dh[j];
-                    double dAn = dhj * (1 - z) * (1 - n * n);
-                    double dAz = dhj * (hPrev[j] - n) * z * (1 - z);
+                    global::System.Numerics.Vector<double> one = global::System.Numerics.Vector<double>.One;
+                    var r = global::RnnGen.Lanes.Load(gates, j); var z = global::RnnGen.Lanes.Load(gates, 8 + j); var n = global::RnnGen.Lanes.Load(gates, 16 + j);
+                    var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                    var dAn = dhj * (one - z) * (one - n * n);
+                    var dAz = dhj * (global::RnnGen.Lanes.Load(hPrev, j) - n) * z * (one - z);
+                    global::RnnGen.Lanes.Store(dAx, 8 + j, dAz);
+                    global::RnnGen.Lanes.Store(dAh, 8 + j, dAz);
+                    global::RnnGen.Lanes.Store(dAx, 16 + j, dAn);
+                    var dAr = dAn * global::RnnGen.Lanes.Load(gates, 24 + j) * r * (one - r); // dr = dAn ⊙ hn
+                    global::RnnGen.Lanes.Store(dAx, j, dAr);
+                    global::RnnGen.Lanes.Store(dAh, j, dAr);
+                    global::RnnGen.Lanes.Store(dAh, 16 + j, dAn * r);
+                    global::RnnGen.Lanes.Store(dh, j, dhj * z);
+                }
+                for (int j = 8 - 8 % global::System.Numerics.Vector<double>.Count; j < 8; j++)
+                {
+                    double one = 1;
+                    var r = gates[j]; var z = gates[8 + j]; var n = gates[16 + j];
+                    var dhj = up[j] + dh[j];
+                    var dAn = dhj * (one - z) * (one - n * n);
+                    var dAz = dhj * (hPrev[j] - n) * z * (one - z);
                     dAx[8 + j] = dAz;
                     dAh[8 + j] = dAz;
                     dAx[16 + j] = dAn;
-                    double dAr = dAn * gates[24 + j] * r * (1 - r); // dr = dAn ⊙ hn
+                    var dAr = dAn * gates[24 + j] * r * (one - r); // dr = dAn ⊙ hn
                     dAx[j] = dAr;
                     dAh[j] = dAr;
                     dAh[16 + j] = dAn * r;
-                    dhPrev[j] = dhj * z;
+                    dh[j] = dhj * z;
                 }
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer0BiasIh, 24), dAx, new global::System.Span<double>(_gradients, Layer0BiasIh, 24));   // db_ih += dA
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Layer0BiasHh, 24), dAh, new global::System.Span<double>(_gradients, Layer0BiasHh, 24));   // db_hh += dA
-                dAx.CopyTo(new global::System.Span<double>(history, step * 24, 24));
-                dAh.CopyTo(new global::System.Span<double>(history, SequenceLength * 24 + step * 24, 24));
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightHh, 192), 24, 8, dAh, dhPrev);
-                dhPrev.CopyTo(dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightHh, 192), 24, 8, dAh, dh);
             }
+            // db_ih and db_hh += Σ_t dA_t
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<double>(_gradients, Layer0BiasIh, 24), 24, new global::System.ReadOnlySpan<double>(history, 0, steps * 24), 24, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<double>(_gradients, Layer0BiasHh, 24), 24, new global::System.ReadOnlySpan<double>(history, SequenceLength * 24, steps * 24), 24, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
-                for (int step = 0; step < steps; step++)
-                {
-                    global::System.Span<double> dx = below.Slice(step * 3, 3);
-                    dx.Clear();
-                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightIh, 72), 24, 3, new global::System.ReadOnlySpan<double>(history, step * 24, 24), dx);
-                }
+                global::System.Span<double> dx = below.Slice(0, steps * 3);
+                dx.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightIh, 72), 24, 3, new global::System.ReadOnlySpan<double>(history, 0, steps * 24), dx, steps);
             }
             // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer0WeightIh, 72), 24, 3, new global::System.ReadOnlySpan<double>(history, 0, steps * 24), new global::System.ReadOnlySpan<double>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);

@@ -1947,7 +1947,7 @@ namespace Demo
         private const int TraceDense0 = 204;
         private const int StepTraceLength = 234;
         private const int WidestVector = 30;
-        private const int BackwardScratchLength = 144;
+        private const int BackwardScratchLength = 90;
 
         private TrainingBuffers? _training;
         private ulong _dropoutState = 0x9E3779B97F4A7C15UL; // SplitMix64 state for the dropout masks
@@ -2351,17 +2351,15 @@ namespace Demo
         //   do = dh ⊙ tc            dc += dh ⊙ o ⊙ (1 − tc²)
         //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
         //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
-        //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+        //   dh_(t−1) = W_hhᵀ dA;  over the window: dW_ih += Σ dA xᵀ   dW_hh += Σ dA h_(t−1)ᵀ   db_ih, db_hh += Σ dA   dx = W_ihᵀ dA
         /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer1Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
             float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-            global::System.Span<float> dh = scratch.Slice(0, 10);          // dL/dh_t flowing back from step t + 1
-            global::System.Span<float> dhPrev = scratch.Slice(10, 10);    // dL/dh_(t−1)
+            global::System.Span<float> dh = scratch.Slice(0, 10);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
-            global::System.Span<float> dc = scratch.Slice(20, 10);    // dL/dc_t flowing back from step t + 1
-            global::System.Span<float> dA = scratch.Slice(30, 40); // gate pre-activation gradients [i, f, g, o]
+            global::System.Span<float> dc = scratch.Slice(10, 10);    // dL/dc_t flowing back from step t + 1
             dc.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
@@ -2370,34 +2368,45 @@ namespace Demo
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace1CPrev, 10);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace1Gates, 40);
                 global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace1TanhC, 10);
-                for (int j = 0; j < 10; j++)
+                global::System.Span<float> dA = new global::System.Span<float>(history, step * 40, 40); // gate pre-activation gradients [i, f, g, o]
+                for (int j = 0; j <= 10 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
-                    float i = gates[j], f = gates[10 + j], g = gates[20 + j], o = gates[30 + j];
-                    float tc = tanhC[j];
-                    float dhj = up[j] + dh[j];
-                    float dcj = dc[j] + dhj * o * (1 - tc * tc);
-                    dA[j] = dcj * g * i * (1 - i);
-                    dA[10 + j] = dcj * cPrev[j] * f * (1 - f);
-                    dA[20 + j] = dcj * i * (1 - g * g);
-                    dA[30 + j] = dhj * tc * o * (1 - o);
+                    global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
+                    var i = global::RnnGen.Lanes.Load(gates, j); var f = global::RnnGen.Lanes.Load(gates, 10 + j); var g = global::RnnGen.Lanes.Load(gates, 20 + j); var o = global::RnnGen.Lanes.Load(gates, 30 + j);
+                    var tc = global::RnnGen.Lanes.Load(tanhC, j);
+                    var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                    var dcj = global::RnnGen.Lanes.Load(dc, j) + dhj * o * (one - tc * tc);
+                    global::RnnGen.Lanes.Store(dA, j, dcj * g * i * (one - i));
+                    global::RnnGen.Lanes.Store(dA, 10 + j, dcj * global::RnnGen.Lanes.Load(cPrev, j) * f * (one - f));
+                    global::RnnGen.Lanes.Store(dA, 20 + j, dcj * i * (one - g * g));
+                    global::RnnGen.Lanes.Store(dA, 30 + j, dhj * tc * o * (one - o));
+                    global::RnnGen.Lanes.Store(dc, j, dcj * f);
+                }
+                for (int j = 10 - 10 % global::System.Numerics.Vector<float>.Count; j < 10; j++)
+                {
+                    float one = 1;
+                    var i = gates[j]; var f = gates[10 + j]; var g = gates[20 + j]; var o = gates[30 + j];
+                    var tc = tanhC[j];
+                    var dhj = up[j] + dh[j];
+                    var dcj = dc[j] + dhj * o * (one - tc * tc);
+                    dA[j] = dcj * g * i * (one - i);
+                    dA[10 + j] = dcj * cPrev[j] * f * (one - f);
+                    dA[20 + j] = dcj * i * (one - g * g);
+                    dA[30 + j] = dhj * tc * o * (one - o);
                     dc[j] = dcj * f;
                 }
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasIh, 40), dA, new global::System.Span<float>(_gradients, Layer1BiasIh, 40));   // db_ih += dA
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasHh, 40), dA, new global::System.Span<float>(_gradients, Layer1BiasHh, 40));   // db_hh += dA
-                dA.CopyTo(new global::System.Span<float>(history, step * 40, 40));
-                dhPrev.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 400), 40, 10, dA, dhPrev);
-                dhPrev.CopyTo(dh);
+                dh.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 400), 40, 10, dA, dh);
             }
+            // db_ih and db_hh += Σ_t dA_t
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer1BiasIh, 40), 40, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), 40, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer1BiasHh, 40), 40, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), 40, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
-                for (int step = 0; step < steps; step++)
-                {
-                    global::System.Span<float> dx = below.Slice(step * 12, 12);
-                    dx.Clear();
-                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 480), 40, 12, new global::System.ReadOnlySpan<float>(history, step * 40, 40), dx);
-                }
+                global::System.Span<float> dx = below.Slice(0, steps * 12);
+                dx.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 480), 40, 12, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), dx, steps);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightIh, 480), 40, 12, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), new global::System.ReadOnlySpan<float>(trace, Trace0Dropped, trace.Length - Trace0Dropped), StepTraceLength, steps);
@@ -2411,54 +2420,65 @@ namespace Demo
         //   n = tanh(W_in x + b_in + r ⊙ hn), hn = W_hn h_(t−1) + b_hn:   dr = dAn ⊙ hn    dhn = dAn ⊙ r
         //   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)
         //   input rows [r, z, n] get [dA_r, dA_z, dAn];   recurrent rows [r, z, n] get [dA_r, dA_z, dhn]
-        //   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h
+        //   dh_(t−1) += W_hhᵀ dA_h;  over the window: dW_ih += Σ dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += Σ dA_h h_(t−1)ᵀ   biases += Σ dA
         /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
             float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-            global::System.Span<float> dh = scratch.Slice(0, 12);          // dL/dh_t flowing back from step t + 1
-            global::System.Span<float> dhPrev = scratch.Slice(12, 12);    // dL/dh_(t−1)
+            global::System.Span<float> dh = scratch.Slice(0, 12);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
-            global::System.Span<float> dAx = scratch.Slice(24, 36);  // input-side pre-activation gradients [r, z, n]
-            global::System.Span<float> dAh = scratch.Slice(60, 36);  // recurrent-side pre-activation gradients [r, z, n]
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 12);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 12, 12);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 48);
-                for (int j = 0; j < 12; j++)
+                global::System.Span<float> dAx = new global::System.Span<float>(history, step * 36, 36); // input-side pre-activation gradients [r, z, n]
+                global::System.Span<float> dAh = new global::System.Span<float>(history, SequenceLength * 36 + step * 36, 36); // recurrent-side pre-activation gradients [r, z, n]
+                for (int j = 0; j <= 12 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
-                    float r = gates[j], z = gates[12 + j], n = gates[24 + j];
-                    float dhj = up[j] + dh[j];
-                    float dAn = dhj * (1 - z) * (1 - n * n);
-                    float dAz = dhj * (hPrev[j] - n) * z * (1 - z);
+                    global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
+                    var r = global::RnnGen.Lanes.Load(gates, j); var z = global::RnnGen.Lanes.Load(gates, 12 + j); var n = global::RnnGen.Lanes.Load(gates, 24 + j);
+                    var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                    var dAn = dhj * (one - z) * (one - n * n);
+                    var dAz = dhj * (global::RnnGen.Lanes.Load(hPrev, j) - n) * z * (one - z);
+                    global::RnnGen.Lanes.Store(dAx, 12 + j, dAz);
+                    global::RnnGen.Lanes.Store(dAh, 12 + j, dAz);
+                    global::RnnGen.Lanes.Store(dAx, 24 + j, dAn);
+                    var dAr = dAn * global::RnnGen.Lanes.Load(gates, 36 + j) * r * (one - r); // dr = dAn ⊙ hn
+                    global::RnnGen.Lanes.Store(dAx, j, dAr);
+                    global::RnnGen.Lanes.Store(dAh, j, dAr);
+                    global::RnnGen.Lanes.Store(dAh, 24 + j, dAn * r);
+                    global::RnnGen.Lanes.Store(dh, j, dhj * z);
+                }
+                for (int j = 12 - 12 % global::System.Numerics.Vector<float>.Count; j < 12; j++)
+                {
+                    float one = 1;
+                    var r = gates[j]; var z = gates[12 + j]; var n = gates[24 + j];
+                    var dhj = up[j] + dh[j];
+                    var dAn = dhj * (one - z) * (one - n * n);
+                    var dAz = dhj * (hPrev[j] - n) * z * (one - z);
                     dAx[12 + j] = dAz;
                     dAh[12 + j] = dAz;
                     dAx[24 + j] = dAn;
-                    float dAr = dAn * gates[36 + j] * r * (1 - r); // dr = dAn ⊙ hn
+                    var dAr = dAn * gates[36 + j] * r * (one - r); // dr = dAn ⊙ hn
                     dAx[j] = dAr;
                     dAh[j] = dAr;
                     dAh[24 + j] = dAn * r;
-                    dhPrev[j] = dhj * z;
+                    dh[j] = dhj * z;
                 }
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 36), dAx, new global::System.Span<float>(_gradients, Layer0BiasIh, 36));   // db_ih += dA
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 36), dAh, new global::System.Span<float>(_gradients, Layer0BiasHh, 36));   // db_hh += dA
-                dAx.CopyTo(new global::System.Span<float>(history, step * 36, 36));
-                dAh.CopyTo(new global::System.Span<float>(history, SequenceLength * 36 + step * 36, 36));
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 432), 36, 12, dAh, dhPrev);
-                dhPrev.CopyTo(dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 432), 36, 12, dAh, dh);
             }
+            // db_ih and db_hh += Σ_t dA_t
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasIh, 36), 36, new global::System.ReadOnlySpan<float>(history, 0, steps * 36), 36, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasHh, 36), 36, new global::System.ReadOnlySpan<float>(history, SequenceLength * 36, steps * 36), 36, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
-                for (int step = 0; step < steps; step++)
-                {
-                    global::System.Span<float> dx = below.Slice(step * 8, 8);
-                    dx.Clear();
-                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 288), 36, 8, new global::System.ReadOnlySpan<float>(history, step * 36, 36), dx);
-                }
+                global::System.Span<float> dx = below.Slice(0, steps * 8);
+                dx.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 288), 36, 8, new global::System.ReadOnlySpan<float>(history, 0, steps * 36), dx, steps);
             }
             // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 288), 36, 8, new global::System.ReadOnlySpan<float>(history, 0, steps * 36), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);

@@ -573,7 +573,7 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
     private const int Trace0H = 5;
     private const int StepTraceLength = 8;
     private const int WidestVector = 3;
-    private const int BackwardScratchLength = 36;
+    private const int BackwardScratchLength = 9;
 
     private TrainingBuffers? _training;
     private float[]? _gradients;
@@ -825,42 +825,46 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
 
     // ── Layer 0 backward (SimpleRNN, tanh). With dh = dL/dh_t:
     //   dA = dh ⊙ (1 − h_t²)
-    //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+    //   dh_(t−1) = W_hhᵀ dA;  over the window: dW_ih += Σ dA xᵀ   dW_hh += Σ dA h_(t−1)ᵀ   db_ih, db_hh += Σ dA   dx = W_ihᵀ dA
     /// <summary>BPTT through SimpleRNN layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
     private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
     {
         float[] trace = _training!.Trace;
         float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-        global::System.Span<float> dh = scratch.Slice(0, 3);          // dL/dh_t flowing back from step t + 1
-        global::System.Span<float> dhPrev = scratch.Slice(3, 3);    // dL/dh_(t−1)
+        global::System.Span<float> dh = scratch.Slice(0, 3);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
         dh.Clear();
-        global::System.Span<float> dA = scratch.Slice(6, 3);
         for (int step = steps - 1; step >= 0; step--)
         {
             global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
             global::System.ReadOnlySpan<float> up = above.Slice(step * 3, 3);
             global::System.ReadOnlySpan<float> hNew = record.Slice(Trace0H, 3);
-            for (int j = 0; j < 3; j++)
+            global::System.Span<float> dA = new global::System.Span<float>(history, step * 3, 3); // pre-activation gradients
+            for (int j = 0; j <= 3 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
             {
-                float dhj = up[j] + dh[j];
-                dA[j] = dhj * (1 - hNew[j] * hNew[j]);
+                global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
+                var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                var hj = global::RnnGen.Lanes.Load(hNew, j);
+                global::RnnGen.Lanes.Store(dA, j, dhj * (one - hj * hj));
             }
-            global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 3), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 3));   // db_ih += dA
-            global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 3), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 3));   // db_hh += dA
-            dA.CopyTo(new global::System.Span<float>(history, step * 3, 3));
-            dhPrev.Clear();
-            global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 9), 3, 3, dA, dhPrev);
-            dhPrev.CopyTo(dh);
+            for (int j = 3 - 3 % global::System.Numerics.Vector<float>.Count; j < 3; j++)
+            {
+                float one = 1;
+                var dhj = up[j] + dh[j];
+                var hj = hNew[j];
+                dA[j] = dhj * (one - hj * hj);
+            }
+            dh.Clear();
+            global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 9), 3, 3, dA, dh);
         }
+        // db_ih and db_hh += Σ_t dA_t
+        global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasIh, 3), 3, new global::System.ReadOnlySpan<float>(history, 0, steps * 3), 3, steps);
+        global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasHh, 3), 3, new global::System.ReadOnlySpan<float>(history, 0, steps * 3), 3, steps);
         // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
         if (inputGradient)
         {
-            for (int step = 0; step < steps; step++)
-            {
-                global::System.Span<float> dx = below.Slice(step * 2, 2);
-                dx.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 6), 3, 2, new global::System.ReadOnlySpan<float>(history, step * 3, 3), dx);
-            }
+            global::System.Span<float> dx = below.Slice(0, steps * 2);
+            dx.Clear();
+            global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 6), 3, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 3), dx, steps);
         }
         // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
         global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 6), 3, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 3), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);

@@ -997,7 +997,7 @@ namespace Demo
         private const int TraceDense0 = 32;
         private const int StepTraceLength = 33;
         private const int WidestVector = 5;
-        private const int BackwardScratchLength = 60;
+        private const int BackwardScratchLength = 15;
 
         private TrainingBuffers? _training;
         private float[]? _gradients;
@@ -1259,54 +1259,65 @@ namespace Demo
         //   n = tanh(W_in x + b_in + r ⊙ hn), hn = W_hn h_(t−1) + b_hn:   dr = dAn ⊙ hn    dhn = dAn ⊙ r
         //   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)
         //   input rows [r, z, n] get [dA_r, dA_z, dAn];   recurrent rows [r, z, n] get [dA_r, dA_z, dhn]
-        //   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h
+        //   dh_(t−1) += W_hhᵀ dA_h;  over the window: dW_ih += Σ dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += Σ dA_h h_(t−1)ᵀ   biases += Σ dA
         /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
             float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-            global::System.Span<float> dh = scratch.Slice(0, 5);          // dL/dh_t flowing back from step t + 1
-            global::System.Span<float> dhPrev = scratch.Slice(5, 5);    // dL/dh_(t−1)
+            global::System.Span<float> dh = scratch.Slice(0, 5);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
-            global::System.Span<float> dAx = scratch.Slice(10, 15);  // input-side pre-activation gradients [r, z, n]
-            global::System.Span<float> dAh = scratch.Slice(25, 15);  // recurrent-side pre-activation gradients [r, z, n]
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 5);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 5, 5);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 20);
-                for (int j = 0; j < 5; j++)
+                global::System.Span<float> dAx = new global::System.Span<float>(history, step * 15, 15); // input-side pre-activation gradients [r, z, n]
+                global::System.Span<float> dAh = new global::System.Span<float>(history, SequenceLength * 15 + step * 15, 15); // recurrent-side pre-activation gradients [r, z, n]
+                for (int j = 0; j <= 5 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
-                    float r = gates[j], z = gates[5 + j], n = gates[10 + j];
-                    float dhj = up[j] + dh[j];
-                    float dAn = dhj * (1 - z) * (1 - n * n);
-                    float dAz = dhj * (hPrev[j] - n) * z * (1 - z);
+                    global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
+                    var r = global::RnnGen.Lanes.Load(gates, j); var z = global::RnnGen.Lanes.Load(gates, 5 + j); var n = global::RnnGen.Lanes.Load(gates, 10 + j);
+                    var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                    var dAn = dhj * (one - z) * (one - n * n);
+                    var dAz = dhj * (global::RnnGen.Lanes.Load(hPrev, j) - n) * z * (one - z);
+                    global::RnnGen.Lanes.Store(dAx, 5 + j, dAz);
+                    global::RnnGen.Lanes.Store(dAh, 5 + j, dAz);
+                    global::RnnGen.Lanes.Store(dAx, 10 + j, dAn);
+                    var dAr = dAn * global::RnnGen.Lanes.Load(gates, 15 + j) * r * (one - r); // dr = dAn ⊙ hn
+                    global::RnnGen.Lanes.Store(dAx, j, dAr);
+                    global::RnnGen.Lanes.Store(dAh, j, dAr);
+                    global::RnnGen.Lanes.Store(dAh, 10 + j, dAn * r);
+                    global::RnnGen.Lanes.Store(dh, j, dhj * z);
+                }
+                for (int j = 5 - 5 % global::System.Numerics.Vector<float>.Count; j < 5; j++)
+                {
+                    float one = 1;
+                    var r = gates[j]; var z = gates[5 + j]; var n = gates[10 + j];
+                    var dhj = up[j] + dh[j];
+                    var dAn = dhj * (one - z) * (one - n * n);
+                    var dAz = dhj * (hPrev[j] - n) * z * (one - z);
                     dAx[5 + j] = dAz;
                     dAh[5 + j] = dAz;
                     dAx[10 + j] = dAn;
-                    float dAr = dAn * gates[15 + j] * r * (1 - r); // dr = dAn ⊙ hn
+                    var dAr = dAn * gates[15 + j] * r * (one - r); // dr = dAn ⊙ hn
                     dAx[j] = dAr;
                     dAh[j] = dAr;
                     dAh[10 + j] = dAn * r;
-                    dhPrev[j] = dhj * z;
+                    dh[j] = dhj * z;
                 }
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 15), dAx, new global::System.Span<float>(_gradients, Layer0BiasIh, 15));   // db_ih += dA
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 15), dAh, new global::System.Span<float>(_gradients, Layer0BiasHh, 15));   // db_hh += dA
-                dAx.CopyTo(new global::System.Span<float>(history, step * 15, 15));
-                dAh.CopyTo(new global::System.Span<float>(history, SequenceLength * 15 + step * 15, 15));
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 75), 15, 5, dAh, dhPrev);
-                dhPrev.CopyTo(dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 75), 15, 5, dAh, dh);
             }
+            // db_ih and db_hh += Σ_t dA_t
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasIh, 15), 15, new global::System.ReadOnlySpan<float>(history, 0, steps * 15), 15, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasHh, 15), 15, new global::System.ReadOnlySpan<float>(history, SequenceLength * 15, steps * 15), 15, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
-                for (int step = 0; step < steps; step++)
-                {
-                    global::System.Span<float> dx = below.Slice(step * 2, 2);
-                    dx.Clear();
-                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 30), 15, 2, new global::System.ReadOnlySpan<float>(history, step * 15, 15), dx);
-                }
+                global::System.Span<float> dx = below.Slice(0, steps * 2);
+                dx.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 30), 15, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 15), dx, steps);
             }
             // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 30), 15, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 15), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);

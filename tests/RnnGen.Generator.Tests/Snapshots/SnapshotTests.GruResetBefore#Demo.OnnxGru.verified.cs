@@ -544,7 +544,7 @@ namespace Demo
         private const int Trace0H = 22;
         private const int StepTraceLength = 26;
         private const int WidestVector = 4;
-        private const int BackwardScratchLength = 48;
+        private const int BackwardScratchLength = 12;
 
         private TrainingBuffers? _training;
         private float[]? _gradients;
@@ -799,64 +799,84 @@ namespace Demo
         //   n = tanh(W_in x + b_in + W_hn (r ⊙ h_(t−1)) + b_hn):   d(r⊙h) = W_hnᵀ dAn    dr = d(r⊙h) ⊙ h_(t−1)    dh_(t−1) += d(r⊙h) ⊙ r
         //   dA_r = dr ⊙ r(1−r)    dA_z = dz ⊙ z(1−z)
         //   input rows and biases [r, z, n] get [dA_r, dA_z, dAn];   W_hn gets dAn (r ⊙ h_(t−1))ᵀ
-        //   dW_ih += dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += dA_h h_(t−1)ᵀ   dh_(t−1) += W_hhᵀ dA_h
+        //   dh_(t−1) += W_hhᵀ dA_h;  over the window: dW_ih += Σ dA_x xᵀ   dx = W_ihᵀ dA_x   dW_hh += Σ dA_h h_(t−1)ᵀ   biases += Σ dA
         /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
             float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-            global::System.Span<float> dh = scratch.Slice(0, 4);          // dL/dh_t flowing back from step t + 1
-            global::System.Span<float> dhPrev = scratch.Slice(4, 4);    // dL/dh_(t−1)
+            global::System.Span<float> dh = scratch.Slice(0, 4);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
-            global::System.Span<float> dAx = scratch.Slice(8, 12);  // input-side pre-activation gradients [r, z, n]
-            global::System.Span<float> dAh = scratch.Slice(20, 12);  // recurrent-side pre-activation gradients [r, z, n]
-            global::System.Span<float> rh = scratch.Slice(32, 4);   // r ⊙ h_(t−1)
-            global::System.Span<float> drh = scratch.Slice(36, 4);  // dL/d(r ⊙ h_(t−1))
+            global::System.Span<float> rh = scratch.Slice(4, 4);   // r ⊙ h_(t−1)
+            global::System.Span<float> drh = scratch.Slice(8, 4);  // dL/d(r ⊙ h_(t−1))
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 4);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 4, 4);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 16);
-                for (int j = 0; j < 4; j++)
+                global::System.Span<float> dAx = new global::System.Span<float>(history, step * 12, 12); // input-side pre-activation gradients [r, z, n]
+                global::System.Span<float> dAh = new global::System.Span<float>(history, SequenceLength * 12 + step * 8, 8); // recurrent-side pre-activation gradients [r, z] (n's are dAx's, through BackwardCandidate)
+                for (int j = 0; j <= 4 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
-                    float r = gates[j], z = gates[4 + j], n = gates[8 + j];
-                    float dhj = up[j] + dh[j];
-                    float dAn = dhj * (1 - z) * (1 - n * n);
-                    float dAz = dhj * (hPrev[j] - n) * z * (1 - z);
+                    global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
+                    var r = global::RnnGen.Lanes.Load(gates, j); var z = global::RnnGen.Lanes.Load(gates, 4 + j); var n = global::RnnGen.Lanes.Load(gates, 8 + j);
+                    var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                    var dAn = dhj * (one - z) * (one - n * n);
+                    var dAz = dhj * (global::RnnGen.Lanes.Load(hPrev, j) - n) * z * (one - z);
+                    global::RnnGen.Lanes.Store(dAx, 4 + j, dAz);
+                    global::RnnGen.Lanes.Store(dAh, 4 + j, dAz);
+                    global::RnnGen.Lanes.Store(dAx, 8 + j, dAn);
+                    global::RnnGen.Lanes.Store(rh, j, r * global::RnnGen.Lanes.Load(hPrev, j));
+                    global::RnnGen.Lanes.Store(dh, j, dhj * z);
+                }
+                for (int j = 4 - 4 % global::System.Numerics.Vector<float>.Count; j < 4; j++)
+                {
+                    float one = 1;
+                    var r = gates[j]; var z = gates[4 + j]; var n = gates[8 + j];
+                    var dhj = up[j] + dh[j];
+                    var dAn = dhj * (one - z) * (one - n * n);
+                    var dAz = dhj * (hPrev[j] - n) * z * (one - z);
                     dAx[4 + j] = dAz;
                     dAh[4 + j] = dAz;
                     dAx[8 + j] = dAn;
-                    dAh[8 + j] = dAn;
                     rh[j] = r * hPrev[j];
-                    dhPrev[j] = dhj * z;
+                    dh[j] = dhj * z;
                 }
                 drh.Clear();
-                Layer0BackwardCandidate(dAh.Slice(8, 4), rh, drh);
-                for (int j = 0; j < 4; j++)
+                Layer0BackwardCandidate(dAx.Slice(8, 4), rh, drh);
+                for (int j = 0; j <= 4 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
-                    float r = gates[j];
-                    float dAr = drh[j] * hPrev[j] * r * (1 - r);
+                    global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
+                    var r = global::RnnGen.Lanes.Load(gates, j);
+                    var drhj = global::RnnGen.Lanes.Load(drh, j);
+                    var dAr = drhj * global::RnnGen.Lanes.Load(hPrev, j) * r * (one - r);
+                    global::RnnGen.Lanes.Store(dAx, j, dAr);
+                    global::RnnGen.Lanes.Store(dAh, j, dAr);
+                    global::RnnGen.Lanes.Store(dh, j, global::RnnGen.Lanes.Load(dh, j) + drhj * r);
+                }
+                for (int j = 4 - 4 % global::System.Numerics.Vector<float>.Count; j < 4; j++)
+                {
+                    float one = 1;
+                    var r = gates[j];
+                    var drhj = drh[j];
+                    var dAr = drhj * hPrev[j] * r * (one - r);
                     dAx[j] = dAr;
                     dAh[j] = dAr;
-                    dhPrev[j] += drh[j] * r;
+                    dh[j] = dh[j] + drhj * r;
                 }
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 12), dAx, new global::System.Span<float>(_gradients, Layer0BiasIh, 12));   // db_ih += dA
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 12), dAh, new global::System.Span<float>(_gradients, Layer0BiasHh, 12));   // db_hh += dA
-                dAx.CopyTo(new global::System.Span<float>(history, step * 12, 12));
-                dAh.Slice(0, 8).CopyTo(new global::System.Span<float>(history, SequenceLength * 12 + step * 8, 8));
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 32), 8, 4, dAh.Slice(0, 8), dhPrev);
-                dhPrev.CopyTo(dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 32), 8, 4, dAh, dh);
             }
+            // db_ih and db_hh += Σ_t dA_t
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasIh, 12), 12, new global::System.ReadOnlySpan<float>(history, 0, steps * 12), 12, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasHh, 8), 8, new global::System.ReadOnlySpan<float>(history, SequenceLength * 12, steps * 8), 8, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasHh + 8, 4), 4, new global::System.ReadOnlySpan<float>(history, 8, steps * 12 - 8), 12, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
-                for (int step = 0; step < steps; step++)
-                {
-                    global::System.Span<float> dx = below.Slice(step * 2, 2);
-                    dx.Clear();
-                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 24), 12, 2, new global::System.ReadOnlySpan<float>(history, step * 12, 12), dx);
-                }
+                global::System.Span<float> dx = below.Slice(0, steps * 2);
+                dx.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 24), 12, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 12), dx, steps);
             }
             // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh[r, z] += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 24), 12, 2, new global::System.ReadOnlySpan<float>(history, 0, steps * 12), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);

@@ -903,7 +903,7 @@ namespace Demo.Audio
                 private const int TraceDense0 = 33;
                 private const int StepTraceLength = 34;
                 private const int WidestVector = 4;
-                private const int BackwardScratchLength = 48;
+                private const int BackwardScratchLength = 12;
 
                 private TrainingBuffers? _training;
                 private float[]? _gradients;
@@ -1170,17 +1170,15 @@ namespace Demo.Audio
                 //   do = dh ⊙ tc            dc += dh ⊙ o ⊙ (1 − tc²)
                 //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
                 //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
-                //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+                //   dh_(t−1) = W_hhᵀ dA;  over the window: dW_ih += Σ dA xᵀ   dW_hh += Σ dA h_(t−1)ᵀ   db_ih, db_hh += Σ dA   dx = W_ihᵀ dA
                 /// <summary>BPTT through LSTM layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
                 private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
                 {
                     float[] trace = _training!.Trace;
                     float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-                    global::System.Span<float> dh = scratch.Slice(0, 4);          // dL/dh_t flowing back from step t + 1
-                    global::System.Span<float> dhPrev = scratch.Slice(4, 4);    // dL/dh_(t−1)
+                    global::System.Span<float> dh = scratch.Slice(0, 4);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
                     dh.Clear();
-                    global::System.Span<float> dc = scratch.Slice(8, 4);    // dL/dc_t flowing back from step t + 1
-                    global::System.Span<float> dA = scratch.Slice(12, 16); // gate pre-activation gradients [i, f, g, o]
+                    global::System.Span<float> dc = scratch.Slice(4, 4);    // dL/dc_t flowing back from step t + 1
                     dc.Clear();
                     for (int step = steps - 1; step >= 0; step--)
                     {
@@ -1189,34 +1187,45 @@ namespace Demo.Audio
                         global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace0CPrev, 4);
                         global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 16);
                         global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace0TanhC, 4);
-                        for (int j = 0; j < 4; j++)
+                        global::System.Span<float> dA = new global::System.Span<float>(history, step * 16, 16); // gate pre-activation gradients [i, f, g, o]
+                        for (int j = 0; j <= 4 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                         {
-                            float i = gates[j], f = gates[4 + j], g = gates[8 + j], o = gates[12 + j];
-                            float tc = tanhC[j];
-                            float dhj = up[j] + dh[j];
-                            float dcj = dc[j] + dhj * o * (1 - tc * tc);
-                            dA[j] = dcj * g * i * (1 - i);
-                            dA[4 + j] = dcj * cPrev[j] * f * (1 - f);
-                            dA[8 + j] = dcj * i * (1 - g * g);
-                            dA[12 + j] = dhj * tc * o * (1 - o);
+                            global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
+                            var i = global::RnnGen.Lanes.Load(gates, j); var f = global::RnnGen.Lanes.Load(gates, 4 + j); var g = global::RnnGen.Lanes.Load(gates, 8 + j); var o = global::RnnGen.Lanes.Load(gates, 12 + j);
+                            var tc = global::RnnGen.Lanes.Load(tanhC, j);
+                            var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                            var dcj = global::RnnGen.Lanes.Load(dc, j) + dhj * o * (one - tc * tc);
+                            global::RnnGen.Lanes.Store(dA, j, dcj * g * i * (one - i));
+                            global::RnnGen.Lanes.Store(dA, 4 + j, dcj * global::RnnGen.Lanes.Load(cPrev, j) * f * (one - f));
+                            global::RnnGen.Lanes.Store(dA, 8 + j, dcj * i * (one - g * g));
+                            global::RnnGen.Lanes.Store(dA, 12 + j, dhj * tc * o * (one - o));
+                            global::RnnGen.Lanes.Store(dc, j, dcj * f);
+                        }
+                        for (int j = 4 - 4 % global::System.Numerics.Vector<float>.Count; j < 4; j++)
+                        {
+                            float one = 1;
+                            var i = gates[j]; var f = gates[4 + j]; var g = gates[8 + j]; var o = gates[12 + j];
+                            var tc = tanhC[j];
+                            var dhj = up[j] + dh[j];
+                            var dcj = dc[j] + dhj * o * (one - tc * tc);
+                            dA[j] = dcj * g * i * (one - i);
+                            dA[4 + j] = dcj * cPrev[j] * f * (one - f);
+                            dA[8 + j] = dcj * i * (one - g * g);
+                            dA[12 + j] = dhj * tc * o * (one - o);
                             dc[j] = dcj * f;
                         }
-                        global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 16), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 16));   // db_ih += dA
-                        global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 16), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 16));   // db_hh += dA
-                        dA.CopyTo(new global::System.Span<float>(history, step * 16, 16));
-                        dhPrev.Clear();
-                        global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 64), 16, 4, dA, dhPrev);
-                        dhPrev.CopyTo(dh);
+                        dh.Clear();
+                        global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 64), 16, 4, dA, dh);
                     }
+                    // db_ih and db_hh += Σ_t dA_t
+                    global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasIh, 16), 16, new global::System.ReadOnlySpan<float>(history, 0, steps * 16), 16, steps);
+                    global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasHh, 16), 16, new global::System.ReadOnlySpan<float>(history, 0, steps * 16), 16, steps);
                     // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
                     if (inputGradient)
                     {
-                        for (int step = 0; step < steps; step++)
-                        {
-                            global::System.Span<float> dx = below.Slice(step * 1, 1);
-                            dx.Clear();
-                            global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 16), 16, 1, new global::System.ReadOnlySpan<float>(history, step * 16, 16), dx);
-                        }
+                        global::System.Span<float> dx = below.Slice(0, steps * 1);
+                        dx.Clear();
+                        global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 16), 16, 1, new global::System.ReadOnlySpan<float>(history, 0, steps * 16), dx, steps);
                     }
                     // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
                     global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 16), 16, 1, new global::System.ReadOnlySpan<float>(history, 0, steps * 16), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);

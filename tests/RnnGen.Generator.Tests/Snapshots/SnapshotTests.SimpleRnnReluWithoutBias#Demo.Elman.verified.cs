@@ -642,7 +642,7 @@ namespace Demo
         private const int Trace0H = 10;
         private const int StepTraceLength = 16;
         private const int WidestVector = 6;
-        private const int BackwardScratchLength = 72;
+        private const int BackwardScratchLength = 18;
 
         private TrainingBuffers? _training;
         private float[]? _gradients;
@@ -892,40 +892,40 @@ namespace Demo
 
         // ── Layer 0 backward (SimpleRNN, relu). With dh = dL/dh_t:
         //   dA = dh ⊙ [h_t > 0]
-        //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+        //   dh_(t−1) = W_hhᵀ dA;  over the window: dW_ih += Σ dA xᵀ   dW_hh += Σ dA h_(t−1)ᵀ   db_ih, db_hh += Σ dA   dx = W_ihᵀ dA
         /// <summary>BPTT through SimpleRNN layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
             float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-            global::System.Span<float> dh = scratch.Slice(0, 6);          // dL/dh_t flowing back from step t + 1
-            global::System.Span<float> dhPrev = scratch.Slice(6, 6);    // dL/dh_(t−1)
+            global::System.Span<float> dh = scratch.Slice(0, 6);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
-            global::System.Span<float> dA = scratch.Slice(12, 6);
             for (int step = steps - 1; step >= 0; step--)
             {
                 global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 6, 6);
                 global::System.ReadOnlySpan<float> hNew = record.Slice(Trace0H, 6);
-                for (int j = 0; j < 6; j++)
+                global::System.Span<float> dA = new global::System.Span<float>(history, step * 6, 6); // pre-activation gradients
+                for (int j = 0; j <= 6 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
-                    float dhj = up[j] + dh[j];
+                    global::System.Numerics.Vector<float> zero = global::System.Numerics.Vector<float>.Zero;
+                    var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                    global::RnnGen.Lanes.Store(dA, j, global::System.Numerics.Vector.ConditionalSelect(global::System.Numerics.Vector.GreaterThan(global::RnnGen.Lanes.Load(hNew, j), zero), dhj, zero));
+                }
+                for (int j = 6 - 6 % global::System.Numerics.Vector<float>.Count; j < 6; j++)
+                {
+                    var dhj = up[j] + dh[j];
                     dA[j] = hNew[j] > 0 ? dhj : 0;
                 }
-                dA.CopyTo(new global::System.Span<float>(history, step * 6, 6));
-                dhPrev.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 36), 6, 6, dA, dhPrev);
-                dhPrev.CopyTo(dh);
+                dh.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 36), 6, 6, dA, dh);
             }
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
-                for (int step = 0; step < steps; step++)
-                {
-                    global::System.Span<float> dx = below.Slice(step * 4, 4);
-                    dx.Clear();
-                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 24), 6, 4, new global::System.ReadOnlySpan<float>(history, step * 6, 6), dx);
-                }
+                global::System.Span<float> dx = below.Slice(0, steps * 4);
+                dx.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 24), 6, 4, new global::System.ReadOnlySpan<float>(history, 0, steps * 6), dx, steps);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 24), 6, 4, new global::System.ReadOnlySpan<float>(history, 0, steps * 6), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);

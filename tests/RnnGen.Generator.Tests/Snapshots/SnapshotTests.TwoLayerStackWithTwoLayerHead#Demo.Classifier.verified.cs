@@ -2625,7 +2625,7 @@ namespace Demo
         private const int TraceDense1 = 544;
         private const int StepTraceLength = 554;
         private const int WidestVector = 32;
-        private const int BackwardScratchLength = 384;
+        private const int BackwardScratchLength = 96;
 
         private TrainingBuffers? _training;
         private float[]? _gradients;
@@ -2936,17 +2936,15 @@ namespace Demo
         //   do = dh ⊙ tc            dc += dh ⊙ o ⊙ (1 − tc²)
         //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
         //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
-        //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+        //   dh_(t−1) = W_hhᵀ dA;  over the window: dW_ih += Σ dA xᵀ   dW_hh += Σ dA h_(t−1)ᵀ   db_ih, db_hh += Σ dA   dx = W_ihᵀ dA
         /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer1Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
             float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-            global::System.Span<float> dh = scratch.Slice(0, 32);          // dL/dh_t flowing back from step t + 1
-            global::System.Span<float> dhPrev = scratch.Slice(32, 32);    // dL/dh_(t−1)
+            global::System.Span<float> dh = scratch.Slice(0, 32);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
-            global::System.Span<float> dc = scratch.Slice(64, 32);    // dL/dc_t flowing back from step t + 1
-            global::System.Span<float> dA = scratch.Slice(96, 128); // gate pre-activation gradients [i, f, g, o]
+            global::System.Span<float> dc = scratch.Slice(32, 32);    // dL/dc_t flowing back from step t + 1
             dc.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
@@ -2955,34 +2953,45 @@ namespace Demo
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace1CPrev, 32);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace1Gates, 128);
                 global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace1TanhC, 32);
-                for (int j = 0; j < 32; j++)
+                global::System.Span<float> dA = new global::System.Span<float>(history, step * 128, 128); // gate pre-activation gradients [i, f, g, o]
+                for (int j = 0; j <= 32 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
-                    float i = gates[j], f = gates[32 + j], g = gates[64 + j], o = gates[96 + j];
-                    float tc = tanhC[j];
-                    float dhj = up[j] + dh[j];
-                    float dcj = dc[j] + dhj * o * (1 - tc * tc);
-                    dA[j] = dcj * g * i * (1 - i);
-                    dA[32 + j] = dcj * cPrev[j] * f * (1 - f);
-                    dA[64 + j] = dcj * i * (1 - g * g);
-                    dA[96 + j] = dhj * tc * o * (1 - o);
+                    global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
+                    var i = global::RnnGen.Lanes.Load(gates, j); var f = global::RnnGen.Lanes.Load(gates, 32 + j); var g = global::RnnGen.Lanes.Load(gates, 64 + j); var o = global::RnnGen.Lanes.Load(gates, 96 + j);
+                    var tc = global::RnnGen.Lanes.Load(tanhC, j);
+                    var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                    var dcj = global::RnnGen.Lanes.Load(dc, j) + dhj * o * (one - tc * tc);
+                    global::RnnGen.Lanes.Store(dA, j, dcj * g * i * (one - i));
+                    global::RnnGen.Lanes.Store(dA, 32 + j, dcj * global::RnnGen.Lanes.Load(cPrev, j) * f * (one - f));
+                    global::RnnGen.Lanes.Store(dA, 64 + j, dcj * i * (one - g * g));
+                    global::RnnGen.Lanes.Store(dA, 96 + j, dhj * tc * o * (one - o));
+                    global::RnnGen.Lanes.Store(dc, j, dcj * f);
+                }
+                for (int j = 32 - 32 % global::System.Numerics.Vector<float>.Count; j < 32; j++)
+                {
+                    float one = 1;
+                    var i = gates[j]; var f = gates[32 + j]; var g = gates[64 + j]; var o = gates[96 + j];
+                    var tc = tanhC[j];
+                    var dhj = up[j] + dh[j];
+                    var dcj = dc[j] + dhj * o * (one - tc * tc);
+                    dA[j] = dcj * g * i * (one - i);
+                    dA[32 + j] = dcj * cPrev[j] * f * (one - f);
+                    dA[64 + j] = dcj * i * (one - g * g);
+                    dA[96 + j] = dhj * tc * o * (one - o);
                     dc[j] = dcj * f;
                 }
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasIh, 128), dA, new global::System.Span<float>(_gradients, Layer1BiasIh, 128));   // db_ih += dA
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer1BiasHh, 128), dA, new global::System.Span<float>(_gradients, Layer1BiasHh, 128));   // db_hh += dA
-                dA.CopyTo(new global::System.Span<float>(history, step * 128, 128));
-                dhPrev.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 4096), 128, 32, dA, dhPrev);
-                dhPrev.CopyTo(dh);
+                dh.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 4096), 128, 32, dA, dh);
             }
+            // db_ih and db_hh += Σ_t dA_t
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer1BiasIh, 128), 128, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), 128, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer1BiasHh, 128), 128, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), 128, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
-                for (int step = 0; step < steps; step++)
-                {
-                    global::System.Span<float> dx = below.Slice(step * 32, 32);
-                    dx.Clear();
-                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, step * 128, 128), dx);
-                }
+                global::System.Span<float> dx = below.Slice(0, steps * 32);
+                dx.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), dx, steps);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightIh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
@@ -2995,17 +3004,15 @@ namespace Demo
         //   do = dh ⊙ tc            dc += dh ⊙ o ⊙ (1 − tc²)
         //   di = dc ⊙ g    df = dc ⊙ c_(t−1)    dg = dc ⊙ i    dc_(t−1) = dc ⊙ f
         //   pre-activations dA = [di ⊙ i(1−i), df ⊙ f(1−f), dg ⊙ (1−g²), do ⊙ o(1−o)]   (rows [i, f, g, o])
-        //   dW_ih += dA xᵀ   dW_hh += dA h_(t−1)ᵀ   db_ih += dA   db_hh += dA   dx = W_ihᵀ dA   dh_(t−1) = W_hhᵀ dA
+        //   dh_(t−1) = W_hhᵀ dA;  over the window: dW_ih += Σ dA xᵀ   dW_hh += Σ dA h_(t−1)ᵀ   db_ih, db_hh += Σ dA   dx = W_ihᵀ dA
         /// <summary>BPTT through LSTM layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
             float[] trace = _training!.Trace;
             float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
-            global::System.Span<float> dh = scratch.Slice(0, 32);          // dL/dh_t flowing back from step t + 1
-            global::System.Span<float> dhPrev = scratch.Slice(32, 32);    // dL/dh_(t−1)
+            global::System.Span<float> dh = scratch.Slice(0, 32);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
-            global::System.Span<float> dc = scratch.Slice(64, 32);    // dL/dc_t flowing back from step t + 1
-            global::System.Span<float> dA = scratch.Slice(96, 128); // gate pre-activation gradients [i, f, g, o]
+            global::System.Span<float> dc = scratch.Slice(32, 32);    // dL/dc_t flowing back from step t + 1
             dc.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
@@ -3014,34 +3021,45 @@ namespace Demo
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace0CPrev, 32);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 128);
                 global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace0TanhC, 32);
-                for (int j = 0; j < 32; j++)
+                global::System.Span<float> dA = new global::System.Span<float>(history, step * 128, 128); // gate pre-activation gradients [i, f, g, o]
+                for (int j = 0; j <= 32 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
-                    float i = gates[j], f = gates[32 + j], g = gates[64 + j], o = gates[96 + j];
-                    float tc = tanhC[j];
-                    float dhj = up[j] + dh[j];
-                    float dcj = dc[j] + dhj * o * (1 - tc * tc);
-                    dA[j] = dcj * g * i * (1 - i);
-                    dA[32 + j] = dcj * cPrev[j] * f * (1 - f);
-                    dA[64 + j] = dcj * i * (1 - g * g);
-                    dA[96 + j] = dhj * tc * o * (1 - o);
+                    global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
+                    var i = global::RnnGen.Lanes.Load(gates, j); var f = global::RnnGen.Lanes.Load(gates, 32 + j); var g = global::RnnGen.Lanes.Load(gates, 64 + j); var o = global::RnnGen.Lanes.Load(gates, 96 + j);
+                    var tc = global::RnnGen.Lanes.Load(tanhC, j);
+                    var dhj = global::RnnGen.Lanes.Load(up, j) + global::RnnGen.Lanes.Load(dh, j);
+                    var dcj = global::RnnGen.Lanes.Load(dc, j) + dhj * o * (one - tc * tc);
+                    global::RnnGen.Lanes.Store(dA, j, dcj * g * i * (one - i));
+                    global::RnnGen.Lanes.Store(dA, 32 + j, dcj * global::RnnGen.Lanes.Load(cPrev, j) * f * (one - f));
+                    global::RnnGen.Lanes.Store(dA, 64 + j, dcj * i * (one - g * g));
+                    global::RnnGen.Lanes.Store(dA, 96 + j, dhj * tc * o * (one - o));
+                    global::RnnGen.Lanes.Store(dc, j, dcj * f);
+                }
+                for (int j = 32 - 32 % global::System.Numerics.Vector<float>.Count; j < 32; j++)
+                {
+                    float one = 1;
+                    var i = gates[j]; var f = gates[32 + j]; var g = gates[64 + j]; var o = gates[96 + j];
+                    var tc = tanhC[j];
+                    var dhj = up[j] + dh[j];
+                    var dcj = dc[j] + dhj * o * (one - tc * tc);
+                    dA[j] = dcj * g * i * (one - i);
+                    dA[32 + j] = dcj * cPrev[j] * f * (one - f);
+                    dA[64 + j] = dcj * i * (one - g * g);
+                    dA[96 + j] = dhj * tc * o * (one - o);
                     dc[j] = dcj * f;
                 }
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasIh, 128), dA, new global::System.Span<float>(_gradients, Layer0BiasIh, 128));   // db_ih += dA
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Layer0BiasHh, 128), dA, new global::System.Span<float>(_gradients, Layer0BiasHh, 128));   // db_hh += dA
-                dA.CopyTo(new global::System.Span<float>(history, step * 128, 128));
-                dhPrev.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 4096), 128, 32, dA, dhPrev);
-                dhPrev.CopyTo(dh);
+                dh.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 4096), 128, 32, dA, dh);
             }
+            // db_ih and db_hh += Σ_t dA_t
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasIh, 128), 128, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), 128, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasHh, 128), 128, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), 128, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
-                for (int step = 0; step < steps; step++)
-                {
-                    global::System.Span<float> dx = below.Slice(step * 16, 16);
-                    dx.Clear();
-                    global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 2048), 128, 16, new global::System.ReadOnlySpan<float>(history, step * 128, 128), dx);
-                }
+                global::System.Span<float> dx = below.Slice(0, steps * 16);
+                dx.Clear();
+                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 2048), 128, 16, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), dx, steps);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
             global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 2048), 128, 16, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
