@@ -207,15 +207,26 @@ internal static partial class ModelEmitter
         RecurrentLayerSpec l = layer.Layer;
         int h = l.HiddenSize, lanes = layer.Width.Lanes;
         string order = l.Cell == CellKind.Lstm ? "σ(i), σ(f), tanh(g), σ(o)" : "σ(r), σ(z), n, n_h";
+        int whole = h / lanes; // chunks of a whole vector: one load and one store per gate; a last partial chunk is copied
         w.Line($"/// <summary>Copies the gates of layer {l.Index}'s last step ({order}) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>");
         using (w.Block($"private static void Layer{l.Index}TraceGates({ReadOnlySpan}<{t}> slots, {Span}<{t}> gates)"))
         {
-            using (w.Block($"for (int chunk = 0; chunk < {layer.Chunks}; chunk++)"))
+            if (whole > 0)
             {
-                w.Line($"int first = chunk * {lanes};");
-                w.Line($"int count = global::System.Math.Min({lanes}, {h} - first);");
-                w.Line($"for (int gate = 0; gate < {layer.BiasBlocks}; gate++)");
-                w.Line($"    slots.Slice((chunk * {layer.BiasBlocks} + gate) * {lanes}, count).CopyTo(gates.Slice(gate * {h} + first, count));");
+                w.Line($"ref {t} slot = ref {MemoryMarshal}.GetReference(slots);");
+                w.Line($"ref {t} gate = ref {MemoryMarshal}.GetReference(gates);");
+                using (w.Block($"for (int chunk = 0; chunk < {whole}; chunk++)"))
+                {
+                    w.Line($"for (int g = 0; g < {layer.BiasBlocks}; g++) // in bounds: the slots hold {layer.Chunks} chunks × {layer.BiasBlocks} gates × {lanes}, the trace {layer.BiasBlocks} × {h}");
+                    w.Line($"    {layer.Width.Static}.StoreUnsafe({layer.Width.Static}.LoadUnsafe(ref slot, (nuint)((chunk * {layer.BiasBlocks} + g) * {lanes})), ref gate, (nuint)(g * {h} + chunk * {lanes}));");
+                }
+            }
+            if (h % lanes != 0)
+            {
+                w.Line($"for (int g = 0; g < {layer.BiasBlocks}; g++)");
+                string slot = whole == 0 ? "g" : $"({whole * layer.BiasBlocks} + g)";
+                string unit = whole == 0 ? "" : $" + {whole * lanes}";
+                w.Line($"    slots.Slice({slot} * {lanes}, {h % lanes}).CopyTo(gates.Slice(g * {h}{unit}, {h % lanes}));");
             }
         }
     }

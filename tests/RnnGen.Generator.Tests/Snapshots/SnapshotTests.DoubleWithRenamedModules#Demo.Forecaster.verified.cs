@@ -1173,12 +1173,12 @@ namespace Demo
         /// <summary>Copies the gates of layer 0's last step (σ(r), σ(z), n, n_h) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
         private static void Layer0TraceGates(global::System.ReadOnlySpan<double> slots, global::System.Span<double> gates)
         {
+            ref double slot = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(slots);
+            ref double gate = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gates);
             for (int chunk = 0; chunk < 2; chunk++)
             {
-                int first = chunk * 4;
-                int count = global::System.Math.Min(4, 8 - first);
-                for (int gate = 0; gate < 4; gate++)
-                    slots.Slice((chunk * 4 + gate) * 4, count).CopyTo(gates.Slice(gate * 8 + first, count));
+                for (int g = 0; g < 4; g++) // in bounds: the slots hold 2 chunks × 4 gates × 4, the trace 4 × 8
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slot, (nuint)((chunk * 4 + g) * 4)), ref gate, (nuint)(g * 8 + chunk * 4));
             }
         }
 
@@ -1761,12 +1761,12 @@ namespace Demo
         /// <summary>Copies the gates of layer 1's last step (σ(i), σ(f), tanh(g), σ(o)) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
         private static void Layer1TraceGates(global::System.ReadOnlySpan<double> slots, global::System.Span<double> gates)
         {
+            ref double slot = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(slots);
+            ref double gate = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gates);
             for (int chunk = 0; chunk < 2; chunk++)
             {
-                int first = chunk * 4;
-                int count = global::System.Math.Min(4, 8 - first);
-                for (int gate = 0; gate < 4; gate++)
-                    slots.Slice((chunk * 4 + gate) * 4, count).CopyTo(gates.Slice(gate * 8 + first, count));
+                for (int g = 0; g < 4; g++) // in bounds: the slots hold 2 chunks × 4 gates × 4, the trace 4 × 8
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slot, (nuint)((chunk * 4 + g) * 4)), ref gate, (nuint)(g * 8 + chunk * 4));
             }
         }
 

@@ -1267,13 +1267,15 @@ namespace Demo
         /// <summary>Copies the gates of layer 0's last step (σ(r), σ(z), n, n_h) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
         private static void Layer0TraceGates(global::System.ReadOnlySpan<float> slots, global::System.Span<float> gates)
         {
-            for (int chunk = 0; chunk < 2; chunk++)
+            ref float slot = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(slots);
+            ref float gate = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gates);
+            for (int chunk = 0; chunk < 1; chunk++)
             {
-                int first = chunk * 8;
-                int count = global::System.Math.Min(8, 12 - first);
-                for (int gate = 0; gate < 4; gate++)
-                    slots.Slice((chunk * 4 + gate) * 8, count).CopyTo(gates.Slice(gate * 12 + first, count));
+                for (int g = 0; g < 4; g++) // in bounds: the slots hold 2 chunks × 4 gates × 8, the trace 4 × 12
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slot, (nuint)((chunk * 4 + g) * 8)), ref gate, (nuint)(g * 12 + chunk * 8));
             }
+            for (int g = 0; g < 4; g++)
+                slots.Slice((4 + g) * 8, 4).CopyTo(gates.Slice(g * 12 + 8, 4));
         }
 
         /// <summary>
@@ -1872,13 +1874,15 @@ namespace Demo
         /// <summary>Copies the gates of layer 1's last step (σ(i), σ(f), tanh(g), σ(o)) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
         private static void Layer1TraceGates(global::System.ReadOnlySpan<float> slots, global::System.Span<float> gates)
         {
-            for (int chunk = 0; chunk < 2; chunk++)
+            ref float slot = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(slots);
+            ref float gate = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gates);
+            for (int chunk = 0; chunk < 1; chunk++)
             {
-                int first = chunk * 8;
-                int count = global::System.Math.Min(8, 10 - first);
-                for (int gate = 0; gate < 4; gate++)
-                    slots.Slice((chunk * 4 + gate) * 8, count).CopyTo(gates.Slice(gate * 10 + first, count));
+                for (int g = 0; g < 4; g++) // in bounds: the slots hold 2 chunks × 4 gates × 8, the trace 4 × 10
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slot, (nuint)((chunk * 4 + g) * 8)), ref gate, (nuint)(g * 10 + chunk * 8));
             }
+            for (int g = 0; g < 4; g++)
+                slots.Slice((4 + g) * 8, 2).CopyTo(gates.Slice(g * 10 + 8, 2));
         }
 
         /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>

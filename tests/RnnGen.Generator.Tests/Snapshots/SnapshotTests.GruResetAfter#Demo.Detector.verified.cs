@@ -955,13 +955,8 @@ namespace Demo
         /// <summary>Copies the gates of layer 0's last step (σ(r), σ(z), n, n_h) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
         private static void Layer0TraceGates(global::System.ReadOnlySpan<float> slots, global::System.Span<float> gates)
         {
-            for (int chunk = 0; chunk < 1; chunk++)
-            {
-                int first = chunk * 8;
-                int count = global::System.Math.Min(8, 5 - first);
-                for (int gate = 0; gate < 4; gate++)
-                    slots.Slice((chunk * 4 + gate) * 8, count).CopyTo(gates.Slice(gate * 5 + first, count));
-            }
+            for (int g = 0; g < 4; g++)
+                slots.Slice(g * 8, 5).CopyTo(gates.Slice(g * 5, 5));
         }
 
         /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>

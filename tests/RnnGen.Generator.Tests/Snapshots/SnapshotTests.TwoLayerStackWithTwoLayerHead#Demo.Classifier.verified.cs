@@ -1614,12 +1614,12 @@ namespace Demo
         /// <summary>Copies the gates of layer 0's last step (σ(i), σ(f), tanh(g), σ(o)) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
         private static void Layer0TraceGates(global::System.ReadOnlySpan<float> slots, global::System.Span<float> gates)
         {
+            ref float slot = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(slots);
+            ref float gate = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gates);
             for (int chunk = 0; chunk < 4; chunk++)
             {
-                int first = chunk * 8;
-                int count = global::System.Math.Min(8, 32 - first);
-                for (int gate = 0; gate < 4; gate++)
-                    slots.Slice((chunk * 4 + gate) * 8, count).CopyTo(gates.Slice(gate * 32 + first, count));
+                for (int g = 0; g < 4; g++) // in bounds: the slots hold 4 chunks × 4 gates × 8, the trace 4 × 32
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slot, (nuint)((chunk * 4 + g) * 8)), ref gate, (nuint)(g * 32 + chunk * 8));
             }
         }
 
@@ -2510,12 +2510,12 @@ namespace Demo
         /// <summary>Copies the gates of layer 1's last step (σ(i), σ(f), tanh(g), σ(o)) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
         private static void Layer1TraceGates(global::System.ReadOnlySpan<float> slots, global::System.Span<float> gates)
         {
+            ref float slot = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(slots);
+            ref float gate = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(gates);
             for (int chunk = 0; chunk < 4; chunk++)
             {
-                int first = chunk * 8;
-                int count = global::System.Math.Min(8, 32 - first);
-                for (int gate = 0; gate < 4; gate++)
-                    slots.Slice((chunk * 4 + gate) * 8, count).CopyTo(gates.Slice(gate * 32 + first, count));
+                for (int g = 0; g < 4; g++) // in bounds: the slots hold 4 chunks × 4 gates × 8, the trace 4 × 32
+                    global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slot, (nuint)((chunk * 4 + g) * 8)), ref gate, (nuint)(g * 32 + chunk * 8));
             }
         }
 
