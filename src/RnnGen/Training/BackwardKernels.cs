@@ -38,8 +38,8 @@ public static partial class BackwardKernels
     /// <summary>
     /// dx_t[c] += Σ_r dA_t[r] · W[r, c] for every step t &lt; <paramref name="steps"/>: <paramref name="dA"/> is
     /// <c>[steps, rows]</c> and <paramref name="dx"/> <c>[steps, columns]</c>, row-major. The same as
-    /// <see cref="AddTransposedProduct{T}"/> per step, but three steps share each weight vector loaded (twelve FMA chains
-    /// of four vectors × three steps), so W streams from the cache a third as often.
+    /// <see cref="AddTransposedProduct{T}"/> per step, but six steps share each weight vector loaded (twelve FMA chains
+    /// of two vectors × six steps), so W streams from the cache a sixth as often.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than the sizes say.</exception>
     public static void AddTransposedProducts<T>(ReadOnlySpan<T> weights, int rows, int columns, ReadOnlySpan<T> dA, Span<T> dx, int steps)
@@ -54,69 +54,74 @@ public static partial class BackwardKernels
         ref T y = ref MemoryMarshal.GetReference(dx);
         int lanes = Vector<T>.Count;
         int t = 0;
-        for (; t + 3 <= steps; t += 3)
+        for (; t + 6 <= steps; t += 6)
         {
             ref T a0 = ref Unsafe.Add(ref a, t * rows);
             ref T y0 = ref Unsafe.Add(ref y, t * columns);
             int c = 0;
-            for (; c + 4 * lanes <= columns; c += 4 * lanes)
-                AddTransposedThreeSteps(ref Unsafe.Add(ref w, c), rows, columns, ref a0, ref Unsafe.Add(ref y0, c));
-            for (int s = 0; s < 3; s++)
+            for (; c + 2 * lanes <= columns; c += 2 * lanes)
+                AddTransposedSixSteps(ref Unsafe.Add(ref w, c), rows, columns, ref a0, ref Unsafe.Add(ref y0, c));
+            for (int s = 0; s < 6; s++)
                 AddTransposedColumns(ref w, rows, columns, ref Unsafe.Add(ref a0, s * rows), ref Unsafe.Add(ref y0, s * columns), c);
         }
         for (; t < steps; t++)
             AddTransposedColumns(ref w, rows, columns, ref Unsafe.Add(ref a, t * rows), ref Unsafe.Add(ref y, t * columns), 0);
     }
 
-    /// <summary>Four vectors of columns (from <paramref name="w"/> and <paramref name="y"/>) for three consecutive steps.</summary>
-    private static void AddTransposedThreeSteps<T>(ref T w, int rows, int columns, ref T a, ref T y)
+    /// <summary>Two vectors of columns (from <paramref name="w"/> and <paramref name="y"/>) for six consecutive steps.</summary>
+    private static void AddTransposedSixSteps<T>(ref T w, int rows, int columns, ref T a, ref T y)
         where T : unmanaged, INumber<T>
     {
         int lanes = Vector<T>.Count;
         ref T y1 = ref Unsafe.Add(ref y, columns);
         ref T y2 = ref Unsafe.Add(ref y1, columns);
+        ref T y3 = ref Unsafe.Add(ref y2, columns);
+        ref T y4 = ref Unsafe.Add(ref y3, columns);
+        ref T y5 = ref Unsafe.Add(ref y4, columns);
         Vector<T> s00 = Vector.LoadUnsafe(ref y), s01 = Vector.LoadUnsafe(ref y, (nuint)lanes);
-        Vector<T> s02 = Vector.LoadUnsafe(ref y, (nuint)(2 * lanes)), s03 = Vector.LoadUnsafe(ref y, (nuint)(3 * lanes));
         Vector<T> s10 = Vector.LoadUnsafe(ref y1), s11 = Vector.LoadUnsafe(ref y1, (nuint)lanes);
-        Vector<T> s12 = Vector.LoadUnsafe(ref y1, (nuint)(2 * lanes)), s13 = Vector.LoadUnsafe(ref y1, (nuint)(3 * lanes));
         Vector<T> s20 = Vector.LoadUnsafe(ref y2), s21 = Vector.LoadUnsafe(ref y2, (nuint)lanes);
-        Vector<T> s22 = Vector.LoadUnsafe(ref y2, (nuint)(2 * lanes)), s23 = Vector.LoadUnsafe(ref y2, (nuint)(3 * lanes));
+        Vector<T> s30 = Vector.LoadUnsafe(ref y3), s31 = Vector.LoadUnsafe(ref y3, (nuint)lanes);
+        Vector<T> s40 = Vector.LoadUnsafe(ref y4), s41 = Vector.LoadUnsafe(ref y4, (nuint)lanes);
+        Vector<T> s50 = Vector.LoadUnsafe(ref y5), s51 = Vector.LoadUnsafe(ref y5, (nuint)lanes);
         ref T row = ref w;
         ref T gradient = ref a;
         for (int r = 0; r < rows; r++)
         {
             Vector<T> w0 = Vector.LoadUnsafe(ref row), w1 = Vector.LoadUnsafe(ref row, (nuint)lanes);
-            Vector<T> w2 = Vector.LoadUnsafe(ref row, (nuint)(2 * lanes)), w3 = Vector.LoadUnsafe(ref row, (nuint)(3 * lanes));
             var g = new Vector<T>(gradient);
             s00 = MultiplyAdd(g, w0, s00);
             s01 = MultiplyAdd(g, w1, s01);
-            s02 = MultiplyAdd(g, w2, s02);
-            s03 = MultiplyAdd(g, w3, s03);
             g = new Vector<T>(Unsafe.Add(ref gradient, rows));
             s10 = MultiplyAdd(g, w0, s10);
             s11 = MultiplyAdd(g, w1, s11);
-            s12 = MultiplyAdd(g, w2, s12);
-            s13 = MultiplyAdd(g, w3, s13);
             g = new Vector<T>(Unsafe.Add(ref gradient, 2 * rows));
             s20 = MultiplyAdd(g, w0, s20);
             s21 = MultiplyAdd(g, w1, s21);
-            s22 = MultiplyAdd(g, w2, s22);
-            s23 = MultiplyAdd(g, w3, s23);
+            g = new Vector<T>(Unsafe.Add(ref gradient, 3 * rows));
+            s30 = MultiplyAdd(g, w0, s30);
+            s31 = MultiplyAdd(g, w1, s31);
+            g = new Vector<T>(Unsafe.Add(ref gradient, 4 * rows));
+            s40 = MultiplyAdd(g, w0, s40);
+            s41 = MultiplyAdd(g, w1, s41);
+            g = new Vector<T>(Unsafe.Add(ref gradient, 5 * rows));
+            s50 = MultiplyAdd(g, w0, s50);
+            s51 = MultiplyAdd(g, w1, s51);
             row = ref Unsafe.Add(ref row, columns);
             gradient = ref Unsafe.Add(ref gradient, 1);
         }
         s00.StoreUnsafe(ref y);
         s01.StoreUnsafe(ref y, (nuint)lanes);
-        s02.StoreUnsafe(ref y, (nuint)(2 * lanes));
-        s03.StoreUnsafe(ref y, (nuint)(3 * lanes));
         s10.StoreUnsafe(ref y1);
         s11.StoreUnsafe(ref y1, (nuint)lanes);
-        s12.StoreUnsafe(ref y1, (nuint)(2 * lanes));
-        s13.StoreUnsafe(ref y1, (nuint)(3 * lanes));
         s20.StoreUnsafe(ref y2);
         s21.StoreUnsafe(ref y2, (nuint)lanes);
-        s22.StoreUnsafe(ref y2, (nuint)(2 * lanes));
-        s23.StoreUnsafe(ref y2, (nuint)(3 * lanes));
+        s30.StoreUnsafe(ref y3);
+        s31.StoreUnsafe(ref y3, (nuint)lanes);
+        s40.StoreUnsafe(ref y4);
+        s41.StoreUnsafe(ref y4, (nuint)lanes);
+        s50.StoreUnsafe(ref y5);
+        s51.StoreUnsafe(ref y5, (nuint)lanes);
     }
 
     /// <summary>
