@@ -7,19 +7,23 @@ namespace RnnGen.Numerics.Tests;
 /// <summary>
 /// <see cref="PackedWeights.Recurrent{T}"/> against the layout written out by hand (row k of a pass holds column k of
 /// the weights, <c>[chunk][gate][lane]</c>), on a buffer full of NaN: every slot must be written or cleared, with and
-/// without biases, with whole chunks (the eight-by-eight transposes) and a partial last chunk (element by element).
+/// without biases, with whole chunks (float: the eight-by-eight transposes) and a partial last chunk (element by
+/// element), in float (8 lanes) and double (4 lanes).
 /// The PyTorch parity tests cover the packed copy inside whole models.
 /// </summary>
 public class PackedWeightsTests
 {
     [Theory]
-    [InlineData(16, 16, true)]
-    [InlineData(16, 16, false)]
-    [InlineData(5, 12, true)]
-    [InlineData(19, 24, false)]
-    public void RecurrentLayoutIsEveryColumnOfEveryGate(int inputSize, int hidden, bool bias)
+    [InlineData(16, 16, true, false)]
+    [InlineData(16, 16, false, false)]
+    [InlineData(5, 12, true, false)]
+    [InlineData(19, 24, false, false)]
+    [InlineData(16, 16, false, true)]
+    [InlineData(5, 10, true, true)]
+    public void RecurrentLayoutIsEveryColumnOfEveryGate(int inputSize, int hidden, bool bias, bool inDouble)
     {
-        const int lanes = 8, gates = 4, chunksPerPass = 2;
+        const int gates = 4, chunksPerPass = 2;
+        int lanes = inDouble ? 4 : 8;
         var random = new Random(inputSize * 100 + hidden);
         float[] weightIh = Values(random, gates * hidden * inputSize), weightHh = Values(random, gates * hidden * hidden);
         float[] biasIh = bias ? Values(random, gates * hidden) : Array.Empty<float>();
@@ -46,10 +50,22 @@ public class PackedWeightsTests
                                 expected.Add(unit < hidden ? weight[(gate * hidden + unit) * columns + k] : 0);
                             }
         }
-        float[] packed = Enumerable.Repeat(float.NaN, expected.Count).ToArray();
-        PackedWeights.Recurrent<float>(packed, weightIh, weightHh, biasIh, biasHh, inputSize, hidden, gates, separateCandidateBiases: false, lanes, chunksPerPass);
-        Assert.Equal(expected, packed);
+        if (inDouble)
+        {
+            double[] packed = Enumerable.Repeat(double.NaN, expected.Count).ToArray();
+            PackedWeights.Recurrent<double>(packed, Doubles(weightIh), Doubles(weightHh), Doubles(biasIh), Doubles(biasHh), inputSize, hidden, gates, separateCandidateBiases: false, lanes, chunksPerPass);
+            // The biases are summed in double there, in float here: compare within float rounding.
+            Assert.All(packed.Zip(expected), pair => Assert.Equal(pair.Second, pair.First, 1e-6));
+        }
+        else
+        {
+            float[] packed = Enumerable.Repeat(float.NaN, expected.Count).ToArray();
+            PackedWeights.Recurrent<float>(packed, weightIh, weightHh, biasIh, biasHh, inputSize, hidden, gates, separateCandidateBiases: false, lanes, chunksPerPass);
+            Assert.Equal(expected, packed);
+        }
     }
+
+    private static double[] Doubles(float[] values) => values.Select(v => (double)v).ToArray();
 
     private static float[] Values(Random random, int count) => Enumerable.Range(0, count).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
 }
