@@ -112,6 +112,17 @@ internal static partial class ModelEmitter
                 w.Line("TrainingBuffers training = Training;");
                 w.Line("tokens.CopyTo(training.Tokens);");
                 w.Line("training.TokenInput = true;");
+                if (PackedTraining(spec))
+                {
+                    // The packed record uses the thread's step scratch, so the portable scratch below is not reserved.
+                    using (w.Block($"if ({PackedAvailable})"))
+                    {
+                        w.Line("for (int step = 0; step < steps; step++)");
+                        w.Line($"    StepRecordPacked(ref {Own(spec)}, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), StepScratch(), new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+                        w.Line("training.Steps = steps;");
+                        w.Line("return;");
+                    }
+                }
                 using (Scratch(w, spec, "ScratchLength", ParameterLayout.ScratchLength(spec)))
                 {
                     w.Line("for (int step = 0; step < steps; step++)");

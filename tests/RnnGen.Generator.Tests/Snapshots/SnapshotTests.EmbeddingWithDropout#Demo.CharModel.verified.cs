@@ -2020,6 +2020,13 @@ namespace Demo
             TrainingBuffers training = Training;
             tokens.CopyTo(training.Tokens);
             training.TokenInput = true;
+            if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+            {
+                for (int step = 0; step < steps; step++)
+                    StepRecordPacked(ref _state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), StepScratch(), new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
+                training.Steps = steps;
+                return;
+            }
             global::System.Span<float> scratch = stackalloc float[ScratchLength];
             for (int step = 0; step < steps; step++)
                 StepRecord(ref _state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch, new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
