@@ -387,44 +387,4 @@ internal static partial class ModelEmitter
             w.Line($"private {t} _element0;");
         }
     }
-
-    /// <summary>Scratch values at most this many bytes come from the stack; more are rented (a wide Dense head could overflow it).</summary>
-    private const int StackScratchBytes = 32 * 1024;
-
-    /// <summary>
-    /// Declares <c>scratch</c>, <paramref name="length"/> values: on the stack when small, otherwise rented from the shared
-    /// array pool (no allocation once the pool holds one); disposing closes the rental's <c>finally</c>.
-    /// </summary>
-    private static System.IDisposable Scratch(CodeWriter w, ModelSpec spec, string constant, int length)
-    {
-        string t = spec.ElementType;
-        if (length * (spec.IsDouble ? 8 : 4) <= StackScratchBytes)
-        {
-            w.Line($"{Span}<{t}> scratch = stackalloc {t}[{constant}];");
-            return NothingToClose.Instance;
-        }
-        w.Line($"{t}[] rented = global::System.Buffers.ArrayPool<{t}>.Shared.Rent({constant}); // too large for the stack");
-        var body = w.Block("try");
-        w.Line($"{Span}<{t}> scratch = new {Span}<{t}>(rented, 0, {constant});");
-        return new Finally(w, body, t);
-    }
-
-    private sealed class NothingToClose : System.IDisposable
-    {
-        public static readonly NothingToClose Instance = new();
-
-        public void Dispose()
-        {
-        }
-    }
-
-    private sealed class Finally(CodeWriter w, System.IDisposable body, string t) : System.IDisposable
-    {
-        public void Dispose()
-        {
-            body.Dispose();
-            using (w.Block("finally"))
-                w.Line($"global::System.Buffers.ArrayPool<{t}>.Shared.Return(rented);");
-        }
-    }
 }

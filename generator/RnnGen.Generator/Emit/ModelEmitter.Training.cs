@@ -90,11 +90,8 @@ internal static partial class ModelEmitter
                     w.Line("return;");
                 }
             }
-            using (Scratch(w, spec, "ScratchLength", ParameterLayout.ScratchLength(spec)))
-            {
-                w.Line("for (int step = 0; step < steps; step++)");
-                w.Line($"    StepRecord(ref {Own(spec)}, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
-            }
+            w.Line("for (int step = 0; step < steps; step++)");
+            w.Line($"    StepRecord(ref {Own(spec)}, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
             w.Line("training.Steps = steps;");
         }
         if (spec.Embedding is not null)
@@ -112,34 +109,21 @@ internal static partial class ModelEmitter
                 w.Line("TrainingBuffers training = Training;");
                 w.Line("tokens.CopyTo(training.Tokens);");
                 w.Line("training.TokenInput = true;");
-                if (PackedTraining(spec))
-                {
-                    // The packed record uses the thread's step scratch, so the portable scratch below is not reserved.
-                    using (w.Block($"if ({PackedAvailable})"))
-                    {
-                        w.Line("for (int step = 0; step < steps; step++)");
-                        w.Line($"    StepRecordPacked(ref {Own(spec)}, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), StepScratch(), new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
-                        w.Line("training.Steps = steps;");
-                        w.Line("return;");
-                    }
-                }
-                using (Scratch(w, spec, "ScratchLength", ParameterLayout.ScratchLength(spec)))
-                {
-                    w.Line("for (int step = 0; step < steps; step++)");
-                    w.Line($"    StepRecord(ref {Own(spec)}, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), scratch, new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
-                }
+                w.Line("for (int step = 0; step < steps; step++)");
+                w.Line($"    StepRecord(ref {Own(spec)}, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
                 w.Line("training.Steps = steps;");
             }
         }
         w.Line();
-        w.Line("/// <summary>One step like <c>StepCore</c>, copying into <paramref name=\"trace\"/> what the backward pass reads.</summary>");
-        using (w.Block($"private void StepRecord(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch, {Span}<{t}> trace)"))
+        w.Line("/// <summary>One step like <c>StepCore</c>, copying into <paramref name=\"trace\"/> what the backward pass reads; scratch is the thread's, as for Step.</summary>");
+        using (w.Block($"private void StepRecord(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> trace)"))
         {
+            w.Line($"{Span}<{t}> scratch = StepScratch();");
             if (PackedTraining(spec))
             {
                 using (w.Block($"if ({PackedAvailable})"))
                 {
-                    w.Line("StepRecordPacked(ref state, input, output, StepScratch(), trace);");
+                    w.Line("StepRecordPacked(ref state, input, output, scratch, trace);");
                     w.Line("return;");
                 }
             }

@@ -686,18 +686,18 @@ namespace Demo
                 training.Steps = steps;
                 return;
             }
-            global::System.Span<float> scratch = stackalloc float[ScratchLength];
             for (int step = 0; step < steps; step++)
-                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), scratch, new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
+                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
             training.Steps = steps;
         }
 
-        /// <summary>One step like <c>StepCore</c>, copying into <paramref name="trace"/> what the backward pass reads.</summary>
-        private void StepRecord(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, global::System.Span<float> trace)
+        /// <summary>One step like <c>StepCore</c>, copying into <paramref name="trace"/> what the backward pass reads; scratch is the thread's, as for Step.</summary>
+        private void StepRecord(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> trace)
         {
+            global::System.Span<float> scratch = StepScratch();
             if (global::System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
             {
-                StepRecordPacked(ref state, input, output, StepScratch(), trace);
+                StepRecordPacked(ref state, input, output, scratch, trace);
                 return;
             }
             input.CopyTo(trace.Slice(TraceInput, 4));
