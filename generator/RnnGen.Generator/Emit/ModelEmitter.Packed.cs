@@ -613,35 +613,33 @@ internal static partial class ModelEmitter
         {
             case CellKind.Lstm:
                 w.Line($"/// <summary>");
-                w.Line($"/// LSTM update of {units}: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o]. The activated");
-                w.Line($"/// gates go back into their slots, where the training forward records them.");
+                w.Line($"/// LSTM update of {units}: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o]. Each activated");
+                w.Line($"/// gate goes back into its slot, where the training forward records it, before the next is computed (see Simd's constants).");
                 w.Line($"/// </summary>");
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                 using (w.Block($"private static void {name}(ref {t} gates, ref {t} c, ref {t} hOut)"))
                 {
-                    w.Line($"{v.Type} i = {Sigmoid}({Gate(0)});");
-                    w.Line($"{v.Type} f = {Sigmoid}({Gate(1)});");
-                    w.Line($"{v.Type} g = {Tanh}({Gate(2)});");
-                    w.Line($"{v.Type} o = {Sigmoid}({Gate(3)});");
+                    w.Line($"{v.Type} i = {Sigmoid}({Gate(0)}); {GateStore(v, "i", 0)}");
+                    w.Line($"{v.Type} f = {Sigmoid}({Gate(1)}); {GateStore(v, "f", 1)}");
+                    w.Line($"{v.Type} g = {Tanh}({Gate(2)}); {GateStore(v, "g", 2)}");
+                    w.Line($"{v.Type} o = {Sigmoid}({Gate(3)}); {GateStore(v, "o", 3)}");
                     w.Line($"{v.Type} cell = {Simd}.MultiplyAdd(f, {LoadAt(v, "c", 0, width)}, i * g);");
                     w.Line(StoreAt(v, "cell", "c", 0, width));
                     w.Line(StoreAt(v, "o * " + $"{Tanh}(cell)", "hOut", 0, width));
-                    w.Line($"{GateStore(v, "i", 0)} {GateStore(v, "f", 1)} {GateStore(v, "g", 2)} {GateStore(v, "o", 3)}");
                 }
                 break;
             case CellKind.Gru:
                 w.Line($"/// <summary>");
                 w.Line($"/// GRU update of {units}: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h]. σ(r), σ(z)");
-                w.Line($"/// and n go back into the first three slots, where the training forward records them (with n_h).");
+                w.Line($"/// and n go back into the first three slots, where the training forward records them (with n_h), each as soon as it is computed.");
                 w.Line($"/// </summary>");
                 w.Line("[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]");
                 using (w.Block($"private static void {name}(ref {t} gates, ref {t} h, ref {t} hOut)"))
                 {
-                    w.Line($"{v.Type} r = {Sigmoid}({Gate(0)});");
-                    w.Line($"{v.Type} z = {Sigmoid}({Gate(1)});");
-                    w.Line($"{v.Type} n = {Tanh}({Simd}.MultiplyAdd(r, {Gate(3)}, {Gate(2)}));");
+                    w.Line($"{v.Type} r = {Sigmoid}({Gate(0)}); {GateStore(v, "r", 0)}");
+                    w.Line($"{v.Type} z = {Sigmoid}({Gate(1)}); {GateStore(v, "z", 1)}");
+                    w.Line($"{v.Type} n = {Tanh}({Simd}.MultiplyAdd(r, {Gate(3)}, {Gate(2)})); {GateStore(v, "n", 2)}");
                     w.Line(StoreAt(v, $"{Simd}.MultiplyAdd(z, {LoadAt(v, "h", 0, width)} - n, n)", "hOut", 0, width));
-                    w.Line($"{GateStore(v, "r", 0)} {GateStore(v, "z", 1)} {GateStore(v, "n", 2)}");
                 }
                 break;
             default:

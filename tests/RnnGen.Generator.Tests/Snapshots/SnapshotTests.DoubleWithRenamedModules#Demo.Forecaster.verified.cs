@@ -1158,16 +1158,15 @@ namespace Demo
 
         /// <summary>
         /// GRU update of 4 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h]. σ(r), σ(z)
-        /// and n go back into the first three slots, where the training forward records them (with n_h).
+        /// and n go back into the first three slots, where the training forward records them (with n_h), each as soon as it is computed.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer0Cell(ref double gates, ref double h, ref double hOut)
         {
-            global::System.Runtime.Intrinsics.Vector256<double> r = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0));
-            global::System.Runtime.Intrinsics.Vector256<double> z = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 4));
-            global::System.Runtime.Intrinsics.Vector256<double> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(r, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 12), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)));
+            global::System.Runtime.Intrinsics.Vector256<double> r = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r, ref gates, 0);
+            global::System.Runtime.Intrinsics.Vector256<double> z = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 4)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref gates, 4);
+            global::System.Runtime.Intrinsics.Vector256<double> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(r, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 12), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8))); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n, ref gates, 8);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(z, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0) - n, n), ref hOut, 0);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r, ref gates, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref gates, 4); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n, ref gates, 8);
         }
 
         /// <summary>Copies the gates of layer 0's last step (σ(r), σ(z), n, n_h) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
@@ -1742,20 +1741,19 @@ namespace Demo
         }
 
         /// <summary>
-        /// LSTM update of 4 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o]. The activated
-        /// gates go back into their slots, where the training forward records them.
+        /// LSTM update of 4 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o]. Each activated
+        /// gate goes back into its slot, where the training forward records it, before the next is computed (see Simd's constants).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer1Cell(ref double gates, ref double c, ref double hOut)
         {
-            global::System.Runtime.Intrinsics.Vector256<double> i = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0));
-            global::System.Runtime.Intrinsics.Vector256<double> f = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 4));
-            global::System.Runtime.Intrinsics.Vector256<double> g = global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8));
-            global::System.Runtime.Intrinsics.Vector256<double> o = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 12));
+            global::System.Runtime.Intrinsics.Vector256<double> i = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i, ref gates, 0);
+            global::System.Runtime.Intrinsics.Vector256<double> f = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 4)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f, ref gates, 4);
+            global::System.Runtime.Intrinsics.Vector256<double> g = global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g, ref gates, 8);
+            global::System.Runtime.Intrinsics.Vector256<double> o = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 12)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o, ref gates, 12);
             global::System.Runtime.Intrinsics.Vector256<double> cell = global::RnnGen.Simd.MultiplyAdd(f, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), i * g);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i, ref gates, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f, ref gates, 4); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g, ref gates, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o, ref gates, 12);
         }
 
         /// <summary>Copies the gates of layer 1's last step (σ(i), σ(f), tanh(g), σ(o)) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>

@@ -1238,30 +1238,28 @@ namespace Demo
 
         /// <summary>
         /// GRU update of 8 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h]. σ(r), σ(z)
-        /// and n go back into the first three slots, where the training forward records them (with n_h).
+        /// and n go back into the first three slots, where the training forward records them (with n_h), each as soon as it is computed.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer0Cell(ref float gates, ref float h, ref float hOut)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0));
-            global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8));
-            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(r, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r, ref gates, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref gates, 8);
+            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(r, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16))); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n, ref gates, 16);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(z, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0) - n, n), ref hOut, 0);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r, ref gates, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref gates, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n, ref gates, 16);
         }
 
         /// <summary>
         /// GRU update of the last 4 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h]. σ(r), σ(z)
-        /// and n go back into the first three slots, where the training forward records them (with n_h).
+        /// and n go back into the first three slots, where the training forward records them (with n_h), each as soon as it is computed.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer0CellTail(ref float gates, ref float h, ref float hOut)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0));
-            global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8));
-            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(r, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r, ref gates, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref gates, 8);
+            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(r, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16))); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n, ref gates, 16);
             global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(z, global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), 4) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 4);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r, ref gates, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref gates, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n, ref gates, 16);
         }
 
         /// <summary>Copies the gates of layer 0's last step (σ(r), σ(z), n, n_h) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
@@ -1838,37 +1836,35 @@ namespace Demo
         }
 
         /// <summary>
-        /// LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o]. The activated
-        /// gates go back into their slots, where the training forward records them.
+        /// LSTM update of 8 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o]. Each activated
+        /// gate goes back into its slot, where the training forward records it, before the next is computed (see Simd's constants).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer1Cell(ref float gates, ref float c, ref float hOut)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> i = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0));
-            global::System.Runtime.Intrinsics.Vector256<float> f = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8));
-            global::System.Runtime.Intrinsics.Vector256<float> g = global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16));
-            global::System.Runtime.Intrinsics.Vector256<float> o = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24));
+            global::System.Runtime.Intrinsics.Vector256<float> i = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i, ref gates, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> f = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f, ref gates, 8);
+            global::System.Runtime.Intrinsics.Vector256<float> g = global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g, ref gates, 16);
+            global::System.Runtime.Intrinsics.Vector256<float> o = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o, ref gates, 24);
             global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(f, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), i * g);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i, ref gates, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f, ref gates, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g, ref gates, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o, ref gates, 24);
         }
 
         /// <summary>
-        /// LSTM update of the last 2 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o]. The activated
-        /// gates go back into their slots, where the training forward records them.
+        /// LSTM update of the last 2 units: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'); gates [i, f, g, o]. Each activated
+        /// gate goes back into its slot, where the training forward records it, before the next is computed (see Simd's constants).
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer1CellTail(ref float gates, ref float c, ref float hOut)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> i = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0));
-            global::System.Runtime.Intrinsics.Vector256<float> f = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8));
-            global::System.Runtime.Intrinsics.Vector256<float> g = global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16));
-            global::System.Runtime.Intrinsics.Vector256<float> o = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24));
+            global::System.Runtime.Intrinsics.Vector256<float> i = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i, ref gates, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> f = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f, ref gates, 8);
+            global::System.Runtime.Intrinsics.Vector256<float> g = global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g, ref gates, 16);
+            global::System.Runtime.Intrinsics.Vector256<float> o = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o, ref gates, 24);
             global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(f, global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 2), i * g);
             global::RnnGen.Simd.StorePartial(cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 2);
             global::RnnGen.Simd.StorePartial(o * global::RnnGen.Simd.Tanh(cell), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 2);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(i, ref gates, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f, ref gates, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g, ref gates, 16); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o, ref gates, 24);
         }
 
         /// <summary>Copies the gates of layer 1's last step (σ(i), σ(f), tanh(g), σ(o)) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>

@@ -926,30 +926,28 @@ namespace Demo
 
         /// <summary>
         /// GRU update of 8 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h]. σ(r), σ(z)
-        /// and n go back into the first three slots, where the training forward records them (with n_h).
+        /// and n go back into the first three slots, where the training forward records them (with n_h), each as soon as it is computed.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer0Cell(ref float gates, ref float h, ref float hOut)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0));
-            global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8));
-            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(r, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r, ref gates, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref gates, 8);
+            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(r, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16))); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n, ref gates, 16);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(z, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref h, 0) - n, n), ref hOut, 0);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r, ref gates, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref gates, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n, ref gates, 16);
         }
 
         /// <summary>
         /// GRU update of the last 5 units: n = tanh(n_x + σ(r) ⊙ n_h), h' = n + σ(z) ⊙ (h − n); gates [r, z, n_x, n_h]. σ(r), σ(z)
-        /// and n go back into the first three slots, where the training forward records them (with n_h).
+        /// and n go back into the first three slots, where the training forward records them (with n_h), each as soon as it is computed.
         /// </summary>
         [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
         private static void Layer0CellTail(ref float gates, ref float h, ref float hOut)
         {
-            global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0));
-            global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8));
-            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(r, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16)));
+            global::System.Runtime.Intrinsics.Vector256<float> r = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 0)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r, ref gates, 0);
+            global::System.Runtime.Intrinsics.Vector256<float> z = global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 8)); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref gates, 8);
+            global::System.Runtime.Intrinsics.Vector256<float> n = global::RnnGen.Simd.Tanh(global::RnnGen.Simd.MultiplyAdd(r, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 24), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref gates, 16))); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n, ref gates, 16);
             global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(z, global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref h, 0), 5) - n, n), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 5);
-            global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(r, ref gates, 0); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(z, ref gates, 8); global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(n, ref gates, 16);
         }
 
         /// <summary>Copies the gates of layer 0's last step (σ(r), σ(z), n, n_h) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
