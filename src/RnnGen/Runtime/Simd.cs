@@ -18,7 +18,7 @@ namespace RnnGen;
 /// Accuracy (measured by <c>SimdActivationTests</c> against <see cref="System.Math"/> in double over 2·10⁶ points in
 /// [−20, 20] and the far tails): float sigmoid and tanh within 2.5e-7 relative (about 2 ulp; MathF is 1 ulp), double
 /// within 5e-16 relative. e^x is clamped at the smallest normal number, so σ(x) for x below −87 (float) or −708 (double)
-/// returns about 1.6e-38 (3e-308) instead of a subnormal value. What a NaN input gives is not specified. Both come from e^x and e^x − 1 computed as 2^n · (1 + p(r)) with x = n·ln 2 + r, |r| ≤ ln 2 / 2, and
+/// returns about 1.6e-38 (3e-308) instead of a subnormal value. What a NaN input gives is not specified. Both come from e^x = 2^n · (1 + p(r)) with x = n·ln 2 + r, |r| ≤ ln 2 / 2, and
 /// p the Taylor polynomial of e^r − 1 (degree 7 in float, evaluated by Estrin's scheme; 13 in double, by Horner's:
 /// truncation below 2e-8 and 2e-17 relative).
 /// Only non-positive arguments are ever exponentiated, so nothing overflows.
@@ -86,9 +86,9 @@ public static class Simd
     public static Vector256<float> Sigmoid(Vector256<float> x)
     {
         Vector256<float> one = Constant(Entry.One);
-        Vector256<float> e = Exp(x | Constant(Entry.SignBit)); // −|x|: the sign bit set
-        Vector256<float> numerator = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), e, one);
-        return numerator / (one + e);
+        var (scale, m) = ExpParts(x | Constant(Entry.SignBit)); // e^−|x| = 2^n · (1 + m): −|x| has the sign bit set
+        Vector256<float> numerator = Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), MultiplyAdd(scale, m, scale), one);
+        return numerator / MultiplyAdd(scale, m, scale + one); // 1 + e^−|x| in one rounding, beside the numerator
     }
 
     /// <summary>1 / (1 + e^−x), as e^−|x| / (1 + e^−|x|) for x &lt; 0 so tiny results keep their precision.</summary>
@@ -100,13 +100,16 @@ public static class Simd
         return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), e * s, s);
     }
 
-    /// <summary>tanh x = −m / (2 + m) with m = e^(−2|x|) − 1, and the sign of x (no cancellation near 0).</summary>
+    /// <summary>
+    /// tanh x = (1 − e) / (1 + e) with e = e^(−2|x|) = 2^n · (1 + m), both as one fused multiply-add of m (1 − 2^n is exact
+    /// for n ≤ 0, so there is no cancellation near 0), and the sign of x.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
     {
-        Vector256<float> sign = Constant(Entry.SignBit);
-        Vector256<float> m = ExpMinusOne(Constant(Entry.Two) * (x | sign)); // e^(−2|x|) − 1
-        Vector256<float> t = -m / (Constant(Entry.Two) + m);
+        Vector256<float> sign = Constant(Entry.SignBit), one = Constant(Entry.One);
+        var (scale, m) = ExpParts(Constant(Entry.Two) * (x | sign));
+        Vector256<float> t = MultiplyAdd(-scale, m, one - scale) / MultiplyAdd(scale, m, scale + one);
         return t | (x & sign);
     }
 
@@ -274,8 +277,9 @@ public static class Simd
         Vector256.Max(x, floor);
 #endif
 
+    /// <summary>e^x for x ≤ 0 as 2^n and m = e^r − 1, so the caller forms e^x (and 1 ± e^x) with one fused multiply-add each.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ExpCore(Vector256<float> x, bool minusOne)
+    private static (Vector256<float> Scale, Vector256<float> M) ExpParts(Vector256<float> x)
     {
         Vector256<float> rounding = Constant(Entry.Rounding);
         x = ClampBelow(x, Constant(Entry.Minimum));
@@ -290,23 +294,7 @@ public static class Simd
         Vector256<float> middle = MultiplyAdd(Constant(Entry.Over120), r, Constant(Entry.Over24));
         Vector256<float> high = MultiplyAdd(Constant(Entry.Over5040), r, Constant(Entry.Over720));
         Vector256<float> q = MultiplyAdd(high, r2 * r2, MultiplyAdd(middle, r2, low));
-        var m = MultiplyAdd(q, r2, r); // e^r − 1
-        // e^x = 2^n · (1 + m); e^x − 1 = 2^n · m + (2^n − 1), exact in relative terms near 0 (n = 0)
-        return minusOne ? MultiplyAdd(scale, m, scale - Constant(Entry.One)) : MultiplyAdd(scale, m, scale);
-    }
-
-    /// <summary>e^x for x ≤ 0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> Exp(Vector256<float> x)
-    {
-        return ExpCore(x, minusOne: false);
-    }
-
-    /// <summary>e^x − 1 for x ≤ 0.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static Vector256<float> ExpMinusOne(Vector256<float> x)
-    {
-        return ExpCore(x, minusOne: true);
+        return (scale, MultiplyAdd(q, r2, r));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
