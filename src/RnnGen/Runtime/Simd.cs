@@ -67,7 +67,7 @@ public static class Simd
     {
         One, MinusOne, Two, SignBit, ExponentBias,
         Rounding, Minimum, Log2E, MinusLn2High, MinusLn2Low,
-        Over2, Over6, Over24, Over120, Over720, Over5040, // 1/k! for the exact e^r − 1
+        OverFactorial2, OverFactorial3, OverFactorial4, OverFactorial5, OverFactorial6, OverFactorial7, // 1/k! for the exact e^r − 1
         MinusLog2E, MinusFastClamp, FastClamp, Exp2C0, Exp2C1, Exp2C2, Exp2C3, Exp2C4, // the fast 2^y
     }
 
@@ -95,8 +95,9 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Sigmoid(Vector256<double> x)
     {
-        Vector256<double> e = Exp(-Vector256.Abs(x));
-        Vector256<double> s = Vector256<double>.One / (Vector256<double>.One + e);
+        Vector256<double> one = Constant(DoubleEntry.One);
+        Vector256<double> e = Exp(x | Constant(DoubleEntry.SignBit)); // −|x|
+        Vector256<double> s = one / (one + e);
         return Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<double>.Zero), e * s, s);
     }
 
@@ -117,9 +118,10 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<double> Tanh(Vector256<double> x)
     {
-        Vector256<double> m = ExpMinusOne(Vector256.Create(-2d) * Vector256.Abs(x));
-        Vector256<double> t = -m / (Vector256.Create(2d) + m);
-        return t | (x & Vector256.Create(-0d));
+        Vector256<double> sign = Constant(DoubleEntry.SignBit), two = Constant(DoubleEntry.Two);
+        Vector256<double> m = ExpMinusOne(two * (x | sign)); // e^(−2|x|) − 1
+        Vector256<double> t = -m / (two + m);
+        return t | (x & sign);
     }
 
     /// <summary>
@@ -260,6 +262,29 @@ public static class Simd
     private const double RoundingD = 6755399441055744d; // 1.5 · 2^52
     private const double MinimumD = -708d;
 
+    // The double functions' constants, read from a table for the reason the float ones are (see s_constants).
+    private static readonly double[] s_doubleConstants =
+    [
+        1d, 2d, -0d,
+        BitConverter.Int64BitsToDouble(1023L - 0x4338000000000000L), // added to the bits of n + 1.5·2^52, then shifted left by 52: 2^n
+        RoundingD, MinimumD, Log2ED, -Ln2HighD, -Ln2LowD,
+        1d / 6227020800, 1d / 479001600, 1d / 39916800, 1d / 3628800, 1d / 362880, 1d / 40320,
+        1d / 5040, 1d / 720, 1d / 120, 1d / 24, 1d / 6, 1d / 2,
+    ];
+
+    /// <summary>The entries of <see cref="s_doubleConstants"/>, in order.</summary>
+    private enum DoubleEntry
+    {
+        One, Two, SignBit, ExponentBias, Rounding, Minimum, Log2E, MinusLn2High, MinusLn2Low,
+        OverFactorial13, OverFactorial12, OverFactorial11, OverFactorial10, OverFactorial9, OverFactorial8, OverFactorial7,
+        OverFactorial6, OverFactorial5, OverFactorial4, OverFactorial3, OverFactorial2, // 1/k!
+    }
+
+    /// <summary>An entry of <see cref="s_doubleConstants"/> in every lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Constant(DoubleEntry entry) =>
+        Vector256.Create(Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s_doubleConstants), (int)entry));
+
     // max(x, floor) as one instruction: without the NaN and −0 handling that Vector.Max has since .NET 9 (not needed here).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> ClampBelow(Vector256<float> x, Vector256<float> floor) =>
@@ -290,9 +315,9 @@ public static class Simd
         // e^r − 1 = r + r²·q(r), q(r) = 1/2! + r/3! + … + r⁵/7!, by Estrin's scheme: three pairs c + c'·r, then r² and r⁴
         // (a dependency chain of four operations after r², where Horner's has six)
         Vector256<float> r2 = r * r;
-        Vector256<float> low = MultiplyAdd(Constant(Entry.Over6), r, Constant(Entry.Over2));
-        Vector256<float> middle = MultiplyAdd(Constant(Entry.Over120), r, Constant(Entry.Over24));
-        Vector256<float> high = MultiplyAdd(Constant(Entry.Over5040), r, Constant(Entry.Over720));
+        Vector256<float> low = MultiplyAdd(Constant(Entry.OverFactorial3), r, Constant(Entry.OverFactorial2));
+        Vector256<float> middle = MultiplyAdd(Constant(Entry.OverFactorial5), r, Constant(Entry.OverFactorial4));
+        Vector256<float> high = MultiplyAdd(Constant(Entry.OverFactorial7), r, Constant(Entry.OverFactorial6));
         Vector256<float> q = MultiplyAdd(high, r2 * r2, MultiplyAdd(middle, r2, low));
         return (scale, MultiplyAdd(q, r2, r));
     }
@@ -300,27 +325,28 @@ public static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> ExpCore(Vector256<double> x, bool minusOne)
     {
-        x = ClampBelow(x, Vector256.Create(MinimumD));
-        Vector256<double> shifted = MultiplyAdd(x, Vector256.Create(Log2ED), Vector256.Create(RoundingD));
-        Vector256<double> n = shifted - Vector256.Create(RoundingD);
-        Vector256<double> r = MultiplyAdd(n, Vector256.Create(-Ln2LowD), MultiplyAdd(n, Vector256.Create(-Ln2HighD), x)); // x − n·hi (exact), then − n·lo
-        var scale = Vector256.ShiftLeft(shifted.AsInt64() + Vector256.Create(1023L - 0x4338000000000000L), 52).AsDouble();
+        Vector256<double> rounding = Constant(DoubleEntry.Rounding);
+        x = ClampBelow(x, Constant(DoubleEntry.Minimum));
+        Vector256<double> shifted = MultiplyAdd(x, Constant(DoubleEntry.Log2E), rounding);
+        Vector256<double> n = shifted - rounding;
+        Vector256<double> r = MultiplyAdd(n, Constant(DoubleEntry.MinusLn2Low), MultiplyAdd(n, Constant(DoubleEntry.MinusLn2High), x)); // x − n·hi (exact), then − n·lo
+        var scale = Vector256.ShiftLeft(shifted.AsInt64() + Constant(DoubleEntry.ExponentBias).AsInt64(), 52).AsDouble();
         // e^r − 1 = r + r²/2! + … + r¹³/13!
-        Vector256<double> p = Vector256.Create(1d / 6227020800);
-        p = MultiplyAdd(p, r, Vector256.Create(1d / 479001600));
-        p = MultiplyAdd(p, r, Vector256.Create(1d / 39916800));
-        p = MultiplyAdd(p, r, Vector256.Create(1d / 3628800));
-        p = MultiplyAdd(p, r, Vector256.Create(1d / 362880));
-        p = MultiplyAdd(p, r, Vector256.Create(1d / 40320));
-        p = MultiplyAdd(p, r, Vector256.Create(1d / 5040));
-        p = MultiplyAdd(p, r, Vector256.Create(1d / 720));
-        p = MultiplyAdd(p, r, Vector256.Create(1d / 120));
-        p = MultiplyAdd(p, r, Vector256.Create(1d / 24));
-        p = MultiplyAdd(p, r, Vector256.Create(1d / 6));
-        p = MultiplyAdd(p, r, Vector256.Create(0.5d));
+        Vector256<double> p = Constant(DoubleEntry.OverFactorial13);
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial12));
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial11));
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial10));
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial9));
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial8));
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial7));
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial6));
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial5));
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial4));
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial3));
+        p = MultiplyAdd(p, r, Constant(DoubleEntry.OverFactorial2));
         var m = MultiplyAdd(p * r, r, r); // e^r − 1
         // e^x = 2^n · (1 + m); e^x − 1 = 2^n · m + (2^n − 1), exact in relative terms near 0 (n = 0)
-        return minusOne ? MultiplyAdd(scale, m, scale - Vector256<double>.One) : MultiplyAdd(scale, m, scale);
+        return minusOne ? MultiplyAdd(scale, m, scale - Constant(DoubleEntry.One)) : MultiplyAdd(scale, m, scale);
     }
 
     /// <summary>e^x for x ≤ 0.</summary>
