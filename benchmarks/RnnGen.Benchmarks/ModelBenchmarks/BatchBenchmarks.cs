@@ -18,6 +18,9 @@ public partial class BatchBenchmarks : ModelBenchmark
     [GlobalSetup(Target = nameof(RnnGen))]
     public void SetupRnnGen() => Prepare(null, nameof(RnnGen));
 
+    [GlobalSetup(Target = nameof(RnnGenFast))]
+    public void SetupRnnGenFast() => Prepare(_ => Shapes.CreateRnnGenFast(Shape), nameof(RnnGenFast));
+
     [GlobalSetup(Target = nameof(Scalar))]
     public void SetupScalar() => Prepare(CreateScalar, nameof(Scalar));
 
@@ -36,6 +39,10 @@ public partial class BatchBenchmarks : ModelBenchmark
 
     [Benchmark(Baseline = true)]
     public float RnnGen() => Run();
+
+    /// <summary>RnnGen with FastActivations = true (approximate sigmoid and tanh, about 1e-6).</summary>
+    [Benchmark]
+    public float RnnGenFast() => Run();
 
     [Benchmark]
     public float Scalar() => Run();

@@ -44,7 +44,7 @@ public partial class ShapeE : IStreamModel<ShapeE.State>;
 [Dense(16)]
 public partial class ShapeF : IStreamModel<ShapeF.State>;
 
-// The same shapes with FastActivations = true: RnnGen's opt-in approximate sigmoid and tanh (Step and Forward benchmarks).
+// The same shapes with FastActivations = true: RnnGen's opt-in approximate sigmoid and tanh (Step, Forward and Batch benchmarks).
 
 [RecurrentModel(inputSize: 1, SequenceLength = 64, FastActivations = true)] [Lstm(8)] [Dense(1)]
 public partial class FastShapeA : IStreamModel<FastShapeA.State>;
