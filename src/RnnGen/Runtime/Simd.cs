@@ -50,8 +50,8 @@ public static class Simd
     // Read from this table, one broadcast load per use, instead of written as Vector256.Create(literal): the JIT shares a
     // literal among all the activations inlined into one cell update and keeps every shared constant in a register, which
     // left too few of AVX2's 16 for the values in flight and spilled them to the stack on the dependency chain (about 50
-    // stack accesses in an exact LSTM cell, none from the table; B's Step 8–17 % faster, D's ForwardBatch 13–31 %). The
-    // generated cells store each activated gate before computing the next, so the JIT cannot share loads across gates.
+    // stack accesses in an exact LSTM cell; none with the table). The generated cells store each activated gate before
+    // computing the next, so the JIT cannot share the table's loads across gates either. (docs/performance.md: the speed.)
 
     private static readonly float[] s_constants =
     [
@@ -102,8 +102,8 @@ public static class Simd
     }
 
     /// <summary>
-    /// tanh x = (1 − e) / (1 + e) with e = e^(−2|x|) = 2^n · (1 + m), both as one fused multiply-add of m (1 − 2^n is exact
-    /// for n ≤ 0, so there is no cancellation near 0), and the sign of x.
+    /// tanh x = (1 − e) / (1 + e) with e = e^(−2|x|) = 2^n · (1 + m), each as one fused multiply-add of m, and the sign
+    /// of x. Near 0, n = 0 and the numerator is exactly −m: no cancellation.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Tanh(Vector256<float> x)
