@@ -31,7 +31,7 @@ internal static partial class ModelEmitter
         }
         w.Line();
         w.Line("/// <summary>Scratch values one step needs (gate pre-activations, Dense outputs); taken from the stack.</summary>");
-        w.Line($"private const int ScratchLength = {ParameterLayout.ScratchLength(spec)};");
+        w.Line($"private const int ScratchLength = {PackedModel.WholeCacheLines(ParameterLayout.ScratchLength(spec), spec.IsDouble)};");
     }
 
     private static void WriteParameterLayout(CodeWriter w, ModelSpec spec, bool compiled)

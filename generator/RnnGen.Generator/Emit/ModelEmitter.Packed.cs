@@ -31,19 +31,19 @@ internal static partial class ModelEmitter
         w.Line($"private const int StepScratchLength = ScratchLength + ProjectionLength + {packed.HiddenScratch};");
         w.Line($"private const int TileSteps = {PackedModel.TileSteps};");
         w.Line($"private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + {2 * packed.WidestHidden});");
-        w.Line($"private readonly {t}[] _packed = new {t}[PackedLength];");
+        w.Line($"private readonly global::RnnGen.AlignedBuffer<{t}> _packed = new(PackedLength); // cache-line aligned: no vector load straddles two lines");
         w.Line("private bool _packedStale = true;");
         w.Line();
         w.Line("// Per-thread scratch of the inference calls, allocated on a thread's first call: nothing to zero or rent per step,");
         w.Line("// and streams stepped on different threads never share it.");
         w.Line("[global::System.ThreadStatic]");
-        w.Line($"private static {t}[]? t_stepScratch;");
+        w.Line($"private static global::RnnGen.AlignedBuffer<{t}>? t_stepScratch;");
         w.Line("[global::System.ThreadStatic]");
-        w.Line($"private static {t}[]? t_sequenceScratch;");
+        w.Line($"private static global::RnnGen.AlignedBuffer<{t}>? t_sequenceScratch;");
         w.Line();
-        w.Line($"private static {t}[] StepScratch() => t_stepScratch ??= new {t}[StepScratchLength];");
+        w.Line($"private static {Span}<{t}> StepScratch() => (t_stepScratch ??= new(StepScratchLength)).Span;");
         w.Line();
-        w.Line($"private static {t}[] SequenceScratch() => t_sequenceScratch ??= new {t}[SequenceScratchLength];");
+        w.Line($"private static {Span}<{t}> SequenceScratch() => (t_sequenceScratch ??= new(SequenceScratchLength)).Span;");
     }
 
     private static void WritePackWeights(CodeWriter w, ModelSpec spec, PackedModel packed)
@@ -69,7 +69,7 @@ internal static partial class ModelEmitter
                 string x = $"Layer{l.Index}";
                 string biasIh = l.Bias ? $"p.Slice({x}BiasIh, {l.GateRows})" : "default";
                 string biasHh = l.Bias ? $"p.Slice({x}BiasHh, {l.GateRows})" : "default";
-                w.Line($"global::RnnGen.PackedWeights.Recurrent(new {Span}<{t}>(_packed, {layer.Constant}, {layer.Length}), " +
+                w.Line($"global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice({layer.Constant}, {layer.Length}), " +
                     $"p.Slice({x}WeightIh, {l.GateRows * l.InputSize}), p.Slice({x}WeightHh, {l.GateRows * l.HiddenSize}), {biasIh}, {biasHh}, " +
                     $"inputSize: {l.InputSize}, hidden: {l.HiddenSize}, gates: {layer.WeightBlocks}, separateCandidateBiases: {Bool(l.Cell == CellKind.Gru)}, " +
                     $"lanes: {layer.Width.Lanes}, chunksPerPass: {layer.Passes[0].ChunkCount});");
@@ -78,7 +78,7 @@ internal static partial class ModelEmitter
             {
                 DenseLayerSpec d = dense.Dense;
                 string bias = d.Bias ? $"p.Slice(Dense{d.Index}Bias, {d.OutputSize})" : "default";
-                w.Line($"global::RnnGen.PackedWeights.{(dense.DotForm ? "DenseRows" : "DenseColumns")}(new {Span}<{t}>(_packed, {dense.Constant}, {dense.Length}), " +
+                w.Line($"global::RnnGen.PackedWeights.{(dense.DotForm ? "DenseRows" : "DenseColumns")}(_packed.Span.Slice({dense.Constant}, {dense.Length}), " +
                     $"p.Slice(Dense{d.Index}Weight, {d.OutputSize * d.InputSize}), {bias}, outputs: {d.OutputSize}, inputs: {d.InputSize}, lanes: {dense.Width.Lanes});");
             }
         }
@@ -93,7 +93,7 @@ internal static partial class ModelEmitter
         using (w.Block($"private void StepPacked(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch)"))
         {
             w.Line("if (_packedStale) PackWeights();");
-            w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
+            w.Line($"ref {t} weights = ref _packed.Data;");
             w.Line($"{Span}<{t}> projection = scratch.Slice(ScratchLength, ProjectionLength);");
             w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
             string below = "input";
@@ -130,12 +130,12 @@ internal static partial class ModelEmitter
         using (w.Block($"private void ForwardPacked({Span}<State> states, {ReadOnlySpan}<{t}> inputs, {Span}<{t}> outputs, int rows)"))
         {
             w.Line("if (_packedStale) PackWeights();");
-            w.Line($"{t}[] buffer = SequenceScratch();");
-            w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
-            w.Line($"{Span}<{t}> scratch = new {Span}<{t}>(buffer, 0, StepScratchLength);");
-            w.Line($"{Span}<{t}> projections = new {Span}<{t}>(buffer, StepScratchLength, TileSteps * ProjectionLength);");
-            w.Line($"{Span}<{t}> below = new {Span}<{t}>(buffer, StepScratchLength + TileSteps * ProjectionLength, TileSteps * {packed.WidestHidden});");
-            w.Line($"{Span}<{t}> above = new {Span}<{t}>(buffer, StepScratchLength + TileSteps * (ProjectionLength + {packed.WidestHidden}), TileSteps * {packed.WidestHidden});");
+            w.Line($"{Span}<{t}> buffer = SequenceScratch();");
+            w.Line($"ref {t} weights = ref _packed.Data;");
+            w.Line($"{Span}<{t}> scratch = buffer.Slice(0, StepScratchLength);");
+            w.Line($"{Span}<{t}> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);");
+            w.Line($"{Span}<{t}> below = buffer.Slice(StepScratchLength + TileSteps * ProjectionLength, TileSteps * {packed.WidestHidden});");
+            w.Line($"{Span}<{t}> above = buffer.Slice(StepScratchLength + TileSteps * (ProjectionLength + {packed.WidestHidden}), TileSteps * {packed.WidestHidden});");
             w.Line("int streams = states.Length;");
             using (w.Block("for (int start = 0; start < rows; start += TileSteps)"))
             {
@@ -663,7 +663,7 @@ internal static partial class ModelEmitter
         w.Line("/// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name=\"x\"/> into <paramref name=\"output\"/>.</summary>");
         using (w.Block($"private void HeadPacked({ReadOnlySpan}<{t}> x, {Span}<{t}> output, {Span}<{t}> scratch)"))
         {
-            w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
+            w.Line($"ref {t} weights = ref _packed.Data;");
             string input = "x";
             foreach (PackedDense dense in packed.Head)
             {

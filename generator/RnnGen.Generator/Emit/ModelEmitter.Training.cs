@@ -140,7 +140,7 @@ internal static partial class ModelEmitter
             using (w.Block($"private void StepRecordPacked(ref State state, {ReadOnlySpan}<{t}> input, {Span}<{t}> output, {Span}<{t}> scratch, {Span}<{t}> trace)"))
             {
                 w.Line("if (_packedStale) PackWeights();");
-                w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
+                w.Line($"ref {t} weights = ref _packed.Data;");
                 w.Line($"{Span}<{t}> projection = scratch.Slice(ScratchLength, ProjectionLength);");
                 w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
                 WriteStepRecordBody(w, spec, new PackedModel(spec));
@@ -163,11 +163,11 @@ internal static partial class ModelEmitter
         {
             w.Line("if (_packedStale) PackWeights();");
             w.Line($"ref State state = ref {Own(spec)};");
-            w.Line($"{t}[] buffer = SequenceScratch();");
-            w.Line($"ref {t} weights = ref {MemoryMarshal}.GetArrayDataReference(_packed);");
-            w.Line($"{Span}<{t}> scratch = new {Span}<{t}>(buffer, 0, StepScratchLength);");
+            w.Line($"{Span}<{t}> buffer = SequenceScratch();");
+            w.Line($"ref {t} weights = ref _packed.Data;");
+            w.Line($"{Span}<{t}> scratch = buffer.Slice(0, StepScratchLength);");
             w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
-            w.Line($"{Span}<{t}> projections = new {Span}<{t}>(buffer, StepScratchLength, TileSteps * ProjectionLength);");
+            w.Line($"{Span}<{t}> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);");
             w.Line($"{Span}<{t}> trace = training.Trace;");
             w.Line($"{Span}<{t}> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)");
             w.Line("for (int step = 0; step < steps; step++)");

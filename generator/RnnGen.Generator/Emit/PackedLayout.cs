@@ -147,18 +147,29 @@ internal sealed class PackedModel
             if (!PackedLayer.Supports(layer)) { Layers.Add(null); continue; }
             var packed = new PackedLayer(layer, spec.IsDouble, offset);
             Layers.Add(packed);
-            offset += packed.Length;
+            offset = WholeCacheLines(offset + packed.Length, spec.IsDouble);
         }
         foreach (DenseLayerSpec dense in spec.Head)
         {
             var packed = new PackedDense(dense, spec.IsDouble, offset);
             Head.Add(packed);
-            offset += packed.Length;
+            offset = WholeCacheLines(offset + packed.Length, spec.IsDouble);
         }
         Length = Math.Max(offset, 1);
         foreach (PackedLayer? layer in Layers)
             if (layer is not null) ProjectionLength = Math.Max(ProjectionLength, layer.ProjectionLength);
         foreach (RecurrentLayerSpec layer in spec.Layers) WidestHidden = Math.Max(WidestHidden, layer.HiddenSize);
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> values rounded up to whole 64-byte cache lines: every section of the packed weights and of
+    /// the scratch starts a line (the buffers themselves start on one, see RnnGen.AlignedBuffer), so no vector load of a
+    /// section straddles two lines.
+    /// </summary>
+    public static int WholeCacheLines(int count, bool isDouble)
+    {
+        int perLine = isDouble ? 8 : 16;
+        return (count + perLine - 1) / perLine * perLine;
     }
 
     /// <summary>Per recurrent layer, its packed layout, or null where the portable kernel serves it.</summary>

@@ -75,24 +75,24 @@ namespace Demo
         private const int PackedLayer0 = 0;
         private const int PackedLayer1 = 296;
         private const int PackedDense0 = 840;
-        private const int PackedLength = 849;
+        private const int PackedLength = 856;
         private const int ProjectionLength = 32;
         private const int StepScratchLength = ScratchLength + ProjectionLength + 8;
         private const int TileSteps = 32;
         private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 16);
-        private readonly double[] _packed = new double[PackedLength];
+        private readonly global::RnnGen.AlignedBuffer<double> _packed = new(PackedLength); // cache-line aligned: no vector load straddles two lines
         private bool _packedStale = true;
 
         // Per-thread scratch of the inference calls, allocated on a thread's first call: nothing to zero or rent per step,
         // and streams stepped on different threads never share it.
         [global::System.ThreadStatic]
-        private static double[]? t_stepScratch;
+        private static global::RnnGen.AlignedBuffer<double>? t_stepScratch;
         [global::System.ThreadStatic]
-        private static double[]? t_sequenceScratch;
+        private static global::RnnGen.AlignedBuffer<double>? t_sequenceScratch;
 
-        private static double[] StepScratch() => t_stepScratch ??= new double[StepScratchLength];
+        private static global::System.Span<double> StepScratch() => (t_stepScratch ??= new(StepScratchLength)).Span;
 
-        private static double[] SequenceScratch() => t_sequenceScratch ??= new double[SequenceScratchLength];
+        private static global::System.Span<double> SequenceScratch() => (t_sequenceScratch ??= new(SequenceScratchLength)).Span;
 
         /// <summary>The model's own stream state, used by the overloads without a <c>ref State</c> argument.</summary>
         public ref State CurrentState => ref _state;
@@ -666,16 +666,16 @@ namespace Demo
         {
             _packedStale = false;
             global::System.ReadOnlySpan<double> p = _parameters;
-            global::RnnGen.PackedWeights.Recurrent(new global::System.Span<double>(_packed, PackedLayer0, 296), p.Slice(Layer0WeightIh, 72), p.Slice(Layer0WeightHh, 192), p.Slice(Layer0BiasIh, 24), p.Slice(Layer0BiasHh, 24), inputSize: 3, hidden: 8, gates: 3, separateCandidateBiases: true, lanes: 4, chunksPerPass: 2);
-            global::RnnGen.PackedWeights.Recurrent(new global::System.Span<double>(_packed, PackedLayer1, 544), p.Slice(Layer1WeightIh, 256), p.Slice(Layer1WeightHh, 256), p.Slice(Layer1BiasIh, 32), p.Slice(Layer1BiasHh, 32), inputSize: 8, hidden: 8, gates: 4, separateCandidateBiases: false, lanes: 4, chunksPerPass: 2);
-            global::RnnGen.PackedWeights.DenseRows(new global::System.Span<double>(_packed, PackedDense0, 9), p.Slice(Dense0Weight, 8), p.Slice(Dense0Bias, 1), outputs: 1, inputs: 8, lanes: 4);
+            global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice(PackedLayer0, 296), p.Slice(Layer0WeightIh, 72), p.Slice(Layer0WeightHh, 192), p.Slice(Layer0BiasIh, 24), p.Slice(Layer0BiasHh, 24), inputSize: 3, hidden: 8, gates: 3, separateCandidateBiases: true, lanes: 4, chunksPerPass: 2);
+            global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice(PackedLayer1, 544), p.Slice(Layer1WeightIh, 256), p.Slice(Layer1WeightHh, 256), p.Slice(Layer1BiasIh, 32), p.Slice(Layer1BiasHh, 32), inputSize: 8, hidden: 8, gates: 4, separateCandidateBiases: false, lanes: 4, chunksPerPass: 2);
+            global::RnnGen.PackedWeights.DenseRows(_packed.Span.Slice(PackedDense0, 9), p.Slice(Dense0Weight, 8), p.Slice(Dense0Bias, 1), outputs: 1, inputs: 8, lanes: 4);
         }
 
         /// <summary>One step on the packed weights: per layer the input projection, then the recurrence; then the head.</summary>
         private void StepPacked(ref State state, global::System.ReadOnlySpan<double> input, global::System.Span<double> output, global::System.Span<double> scratch)
         {
             if (_packedStale) PackWeights();
-            ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref double weights = ref _packed.Data;
             global::System.Span<double> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
@@ -694,12 +694,12 @@ namespace Demo
         private void ForwardPacked(global::System.Span<State> states, global::System.ReadOnlySpan<double> inputs, global::System.Span<double> outputs, int rows)
         {
             if (_packedStale) PackWeights();
-            double[] buffer = SequenceScratch();
-            ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
-            global::System.Span<double> scratch = new global::System.Span<double>(buffer, 0, StepScratchLength);
-            global::System.Span<double> projections = new global::System.Span<double>(buffer, StepScratchLength, TileSteps * ProjectionLength);
-            global::System.Span<double> below = new global::System.Span<double>(buffer, StepScratchLength + TileSteps * ProjectionLength, TileSteps * 8);
-            global::System.Span<double> above = new global::System.Span<double>(buffer, StepScratchLength + TileSteps * (ProjectionLength + 8), TileSteps * 8);
+            global::System.Span<double> buffer = SequenceScratch();
+            ref double weights = ref _packed.Data;
+            global::System.Span<double> scratch = buffer.Slice(0, StepScratchLength);
+            global::System.Span<double> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);
+            global::System.Span<double> below = buffer.Slice(StepScratchLength + TileSteps * ProjectionLength, TileSteps * 8);
+            global::System.Span<double> above = buffer.Slice(StepScratchLength + TileSteps * (ProjectionLength + 8), TileSteps * 8);
             int streams = states.Length;
             for (int start = 0; start < rows; start += TileSteps)
             {
@@ -1771,7 +1771,7 @@ namespace Demo
         /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>
         private void HeadPacked(global::System.ReadOnlySpan<double> x, global::System.Span<double> output, global::System.Span<double> scratch)
         {
-            ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref double weights = ref _packed.Data;
             Dense0Packed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedDense0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
         }
 
@@ -1888,11 +1888,11 @@ namespace Demo
         {
             if (_packedStale) PackWeights();
             ref State state = ref _state;
-            double[] buffer = SequenceScratch();
-            ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
-            global::System.Span<double> scratch = new global::System.Span<double>(buffer, 0, StepScratchLength);
+            global::System.Span<double> buffer = SequenceScratch();
+            ref double weights = ref _packed.Data;
+            global::System.Span<double> scratch = buffer.Slice(0, StepScratchLength);
             global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
-            global::System.Span<double> projections = new global::System.Span<double>(buffer, StepScratchLength, TileSteps * ProjectionLength);
+            global::System.Span<double> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);
             global::System.Span<double> trace = training.Trace;
             global::System.Span<double> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)
             for (int step = 0; step < steps; step++)
@@ -1948,7 +1948,7 @@ namespace Demo
         private void StepRecordPacked(ref State state, global::System.ReadOnlySpan<double> input, global::System.Span<double> output, global::System.Span<double> scratch, global::System.Span<double> trace)
         {
             if (_packedStale) PackWeights();
-            ref double weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref double weights = ref _packed.Data;
             global::System.Span<double> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
             input.CopyTo(trace.Slice(TraceInput, 3));

@@ -30,7 +30,7 @@ namespace Demo
 
 
         /// <summary>Scratch values one step needs (gate pre-activations, Dense outputs); taken from the stack.</summary>
-        private const int ScratchLength = 25;
+        private const int ScratchLength = 32;
 
         // Parameters: PyTorch state_dict names and shapes, each tensor row-major, one after the other.
         //   rnn.weight_ih_l0  [15, 2]  at 0
@@ -61,25 +61,25 @@ namespace Demo
 
         // Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference or training call after they change.
         private const int PackedLayer0 = 0;
-        private const int PackedDense0 = 200;
-        private const int PackedLength = 209;
+        private const int PackedDense0 = 208;
+        private const int PackedLength = 224;
         private const int ProjectionLength = 32;
         private const int StepScratchLength = ScratchLength + ProjectionLength + 5;
         private const int TileSteps = 32;
         private const int SequenceScratchLength = StepScratchLength + TileSteps * (ProjectionLength + 10);
-        private readonly float[] _packed = new float[PackedLength];
+        private readonly global::RnnGen.AlignedBuffer<float> _packed = new(PackedLength); // cache-line aligned: no vector load straddles two lines
         private bool _packedStale = true;
 
         // Per-thread scratch of the inference calls, allocated on a thread's first call: nothing to zero or rent per step,
         // and streams stepped on different threads never share it.
         [global::System.ThreadStatic]
-        private static float[]? t_stepScratch;
+        private static global::RnnGen.AlignedBuffer<float>? t_stepScratch;
         [global::System.ThreadStatic]
-        private static float[]? t_sequenceScratch;
+        private static global::RnnGen.AlignedBuffer<float>? t_sequenceScratch;
 
-        private static float[] StepScratch() => t_stepScratch ??= new float[StepScratchLength];
+        private static global::System.Span<float> StepScratch() => (t_stepScratch ??= new(StepScratchLength)).Span;
 
-        private static float[] SequenceScratch() => t_sequenceScratch ??= new float[SequenceScratchLength];
+        private static global::System.Span<float> SequenceScratch() => (t_sequenceScratch ??= new(SequenceScratchLength)).Span;
 
         /// <summary>The model's own stream state, used by the overloads without a <c>ref State</c> argument.</summary>
         public ref State CurrentState => ref _state;
@@ -621,15 +621,15 @@ namespace Demo
         {
             _packedStale = false;
             global::System.ReadOnlySpan<float> p = _parameters;
-            global::RnnGen.PackedWeights.Recurrent(new global::System.Span<float>(_packed, PackedLayer0, 200), p.Slice(Layer0WeightIh, 30), p.Slice(Layer0WeightHh, 75), p.Slice(Layer0BiasIh, 15), p.Slice(Layer0BiasHh, 15), inputSize: 2, hidden: 5, gates: 3, separateCandidateBiases: true, lanes: 8, chunksPerPass: 1);
-            global::RnnGen.PackedWeights.DenseRows(new global::System.Span<float>(_packed, PackedDense0, 9), p.Slice(Dense0Weight, 5), p.Slice(Dense0Bias, 1), outputs: 1, inputs: 5, lanes: 8);
+            global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice(PackedLayer0, 200), p.Slice(Layer0WeightIh, 30), p.Slice(Layer0WeightHh, 75), p.Slice(Layer0BiasIh, 15), p.Slice(Layer0BiasHh, 15), inputSize: 2, hidden: 5, gates: 3, separateCandidateBiases: true, lanes: 8, chunksPerPass: 1);
+            global::RnnGen.PackedWeights.DenseRows(_packed.Span.Slice(PackedDense0, 9), p.Slice(Dense0Weight, 5), p.Slice(Dense0Bias, 1), outputs: 1, inputs: 5, lanes: 8);
         }
 
         /// <summary>One step on the packed weights: per layer the input projection, then the recurrence; then the head.</summary>
         private void StepPacked(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch)
         {
             if (_packedStale) PackWeights();
-            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref float weights = ref _packed.Data;
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             Layer0Project(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedLayer0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(input), 1, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projection));
@@ -646,12 +646,12 @@ namespace Demo
         private void ForwardPacked(global::System.Span<State> states, global::System.ReadOnlySpan<float> inputs, global::System.Span<float> outputs, int rows)
         {
             if (_packedStale) PackWeights();
-            float[] buffer = SequenceScratch();
-            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
-            global::System.Span<float> scratch = new global::System.Span<float>(buffer, 0, StepScratchLength);
-            global::System.Span<float> projections = new global::System.Span<float>(buffer, StepScratchLength, TileSteps * ProjectionLength);
-            global::System.Span<float> below = new global::System.Span<float>(buffer, StepScratchLength + TileSteps * ProjectionLength, TileSteps * 5);
-            global::System.Span<float> above = new global::System.Span<float>(buffer, StepScratchLength + TileSteps * (ProjectionLength + 5), TileSteps * 5);
+            global::System.Span<float> buffer = SequenceScratch();
+            ref float weights = ref _packed.Data;
+            global::System.Span<float> scratch = buffer.Slice(0, StepScratchLength);
+            global::System.Span<float> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);
+            global::System.Span<float> below = buffer.Slice(StepScratchLength + TileSteps * ProjectionLength, TileSteps * 5);
+            global::System.Span<float> above = buffer.Slice(StepScratchLength + TileSteps * (ProjectionLength + 5), TileSteps * 5);
             int streams = states.Length;
             for (int start = 0; start < rows; start += TileSteps)
             {
@@ -960,7 +960,7 @@ namespace Demo
         /// <summary>The Dense layers on the packed weights, from the top hidden state <paramref name="x"/> into <paramref name="output"/>.</summary>
         private void HeadPacked(global::System.ReadOnlySpan<float> x, global::System.Span<float> output, global::System.Span<float> scratch)
         {
-            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref float weights = ref _packed.Data;
             Dense0Packed(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref weights, PackedDense0), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(output));
             global::RnnGen.Activations.Sigmoid(output);
         }
@@ -1061,11 +1061,11 @@ namespace Demo
         {
             if (_packedStale) PackWeights();
             ref State state = ref _state;
-            float[] buffer = SequenceScratch();
-            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
-            global::System.Span<float> scratch = new global::System.Span<float>(buffer, 0, StepScratchLength);
+            global::System.Span<float> buffer = SequenceScratch();
+            ref float weights = ref _packed.Data;
+            global::System.Span<float> scratch = buffer.Slice(0, StepScratchLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
-            global::System.Span<float> projections = new global::System.Span<float>(buffer, StepScratchLength, TileSteps * ProjectionLength);
+            global::System.Span<float> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);
             global::System.Span<float> trace = training.Trace;
             global::System.Span<float> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)
             for (int step = 0; step < steps; step++)
@@ -1101,7 +1101,7 @@ namespace Demo
         private void StepRecordPacked(ref State state, global::System.ReadOnlySpan<float> input, global::System.Span<float> output, global::System.Span<float> scratch, global::System.Span<float> trace)
         {
             if (_packedStale) PackWeights();
-            ref float weights = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_packed);
+            ref float weights = ref _packed.Data;
             global::System.Span<float> projection = scratch.Slice(ScratchLength, ProjectionLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             input.CopyTo(trace.Slice(TraceInput, 2));
