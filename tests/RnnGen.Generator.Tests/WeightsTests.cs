@@ -81,7 +81,7 @@ public sealed class WeightsTests : IDisposable
         Assert.Empty(result.Diagnostics);
         string generated = GeneratorHarness.Generated(result).Single().Value;
         Assert.Contains("private const string CompiledParametersPacked = \"", generated);
-        Assert.Contains("private readonly float[] _parameters = CompiledParameters();", generated);
+        Assert.Contains("private readonly global::RnnGen.AlignedBuffer<float> _parameters = CompiledParameters();", generated);
         // 0.5f = 0x3F000000: characters \u0000 (escaped) and 0x3F00 ('㼀'); 0.75f = 0x3F400000: \u0000 and 0x3F40 ('㽀').
         Assert.Contains("\"\\u0000\u3F00\\u0000\u3F40", generated);
         harness.EmitClean();

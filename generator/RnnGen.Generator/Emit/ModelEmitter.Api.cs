@@ -55,8 +55,8 @@ internal static partial class ModelEmitter
         }
         w.Line();
         w.Line(compiled
-            ? $"private readonly {spec.ElementType}[] _parameters = CompiledParameters();"
-            : $"private readonly {spec.ElementType}[] _parameters = new {spec.ElementType}[ParameterCount];");
+            ? $"private readonly global::RnnGen.AlignedBuffer<{spec.ElementType}> _parameters = CompiledParameters();"
+            : $"private readonly global::RnnGen.AlignedBuffer<{spec.ElementType}> _parameters = new(ParameterCount);");
         w.Line("private State _state;");
     }
 
@@ -237,7 +237,7 @@ internal static partial class ModelEmitter
         }
         w.Line();
         w.Line("/// <summary>Row <paramref name=\"token\"/> of the embedding: the input vector for that token.</summary>");
-        w.Line($"private {ReadOnlySpan}<{t}> Embed(int token) => new {ReadOnlySpan}<{t}>(_parameters, EmbeddingWeight + token * InputSize, InputSize);");
+        w.Line($"private {ReadOnlySpan}<{t}> Embed(int token) => _parameters.Span.Slice(EmbeddingWeight + token * InputSize, InputSize);");
     }
 
     private static void WriteParameterApi(CodeWriter w, ModelSpec spec)
@@ -255,7 +255,7 @@ internal static partial class ModelEmitter
             using (w.Block("get"))
             {
                 w.Line("_packedStale = true;");
-                w.Line("return _parameters;");
+                w.Line("return _parameters.Span;");
             }
         }
         w.Line();
@@ -265,7 +265,7 @@ internal static partial class ModelEmitter
         {
             w.Line("(int offset, int length) = Locate(name);");
             w.Line("_packedStale = true;");
-            w.Line($"return new {Span}<{t}>(_parameters, offset, length);");
+            w.Line($"return _parameters.Span.Slice(offset, length);");
         }
         w.Line();
         w.Line("/// <summary>Offset and length of a named tensor in the flat parameter (and gradient) array.</summary>");
@@ -278,17 +278,17 @@ internal static partial class ModelEmitter
         w.Line();
         w.Line("/// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>");
         w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>");
-        w.Line(Body(spec, "public void LoadSafetensors(string path)", $"global::RnnGen.ParameterFile.Load<{t}>(path, s_parameterLayout, _parameters);"));
+        w.Line(Body(spec, "public void LoadSafetensors(string path)", $"global::RnnGen.ParameterFile.Load<{t}>(path, s_parameterLayout, _parameters.Span);"));
         w.Line();
         w.Line("/// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>");
         w.Line("/// <exception cref=\"global::System.IO.InvalidDataException\">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>");
-        w.Line(Body(spec, "public void LoadSafetensors(global::System.IO.Stream stream)", $"global::RnnGen.ParameterFile.Load<{t}>(stream, s_parameterLayout, _parameters);"));
+        w.Line(Body(spec, "public void LoadSafetensors(global::System.IO.Stream stream)", $"global::RnnGen.ParameterFile.Load<{t}>(stream, s_parameterLayout, _parameters.Span);"));
         w.Line();
         w.Line($"/// <summary>Writes all parameters as {(spec.IsDouble ? "F64" : "F32")} safetensors with PyTorch names, through a temporary file renamed over <paramref name=\"path\"/>.</summary>");
-        w.Line($"public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<{t}>(path, s_parameterLayout, _parameters);");
+        w.Line($"public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<{t}>(path, s_parameterLayout, _parameters.Span);");
         w.Line();
         w.Line($"/// <summary>Writes all parameters as {(spec.IsDouble ? "F64" : "F32")} safetensors with PyTorch names to <paramref name=\"stream\"/>.</summary>");
-        w.Line($"public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<{t}>(stream, s_parameterLayout, _parameters);");
+        w.Line($"public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<{t}>(stream, s_parameterLayout, _parameters.Span);");
     }
 
     private static void WriteInterfaceMembers(CodeWriter w, ModelSpec spec)

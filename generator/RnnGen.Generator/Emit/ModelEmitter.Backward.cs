@@ -31,8 +31,8 @@ internal static partial class ModelEmitter
         int h = layer.HiddenSize;
         w.Line($"/// <summary>BPTT through {cellName} layer {layer.Index}: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>");
         var method = w.Block($"private void Layer{layer.Index}Backward(int steps, {ReadOnlySpan}<{t}> above, {Span}<{t}> below, {Span}<{t}> scratch, {Span}<{t}> initialState, bool inputGradient)");
-        w.Line($"{t}[] trace = _training!.Trace;");
-        w.Line($"{t}[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop");
+        w.Line($"{Span}<{t}> trace = _training!.Trace.Span;");
+        w.Line($"{Span}<{t}> history = _training.History.Span; // each step's pre-activation gradients, for the weight gradients after the loop");
         w.Line($"{Span}<{t}> dh = scratch.Slice(0, {h});          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)");
         w.Line("dh.Clear();");
         return method;
@@ -43,7 +43,7 @@ internal static partial class ModelEmitter
         string t = spec.ElementType;
         int h = layer.HiddenSize;
         string k = layer.Index.ToString();
-        w.Line($"{ReadOnlySpan}<{t}> record = new {ReadOnlySpan}<{t}>(trace, step * StepTraceLength, StepTraceLength);");
+        w.Line($"{ReadOnlySpan}<{t}> record = trace.Slice(step * StepTraceLength, StepTraceLength);");
         if (layer.Cell == CellKind.Gru) w.Line($"{ReadOnlySpan}<{t}> hPrev = record.Slice(Trace{k}HPrev, {h});");
         w.Line($"{ReadOnlySpan}<{t}> up = above.Slice(step * {h}, {h});");
     }
@@ -55,7 +55,7 @@ internal static partial class ModelEmitter
     private static void WriteHistorySlot(CodeWriter w, ModelSpec spec, string name, int rows, string region, string meaning)
     {
         string t = spec.ElementType;
-        w.Line($"{Span}<{t}> {name} = new {Span}<{t}>(history, {HistoryAt(region, rows)}, {rows}); // {meaning}");
+        w.Line($"{Span}<{t}> {name} = history.Slice({HistoryAt(region, rows)}, {rows}); // {meaning}");
     }
 
     private static void WriteLstmBackward(CodeWriter w, ModelSpec spec, RecurrentLayerSpec layer)
@@ -293,7 +293,7 @@ internal static partial class ModelEmitter
         {
             string bias = $"Layer{k}Bias{sum.Part}" + (sum.First == 0 ? "" : $" + {sum.First}");
             string length = sum.Rows == sum.Stride ? $"steps * {sum.Stride}" : $"steps * {sum.Stride} - {sum.Stride - sum.Rows}";
-            w.Line($"global::RnnGen.BackwardKernels.AddStepSums(new {Span}<{t}>(_gradients, {bias}, {sum.Rows}), {sum.Rows}, new {ReadOnlySpan}<{t}>(history, {sum.Region}, {length}), {sum.Stride}, steps);");
+            w.Line($"global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice({bias}, {sum.Rows}), {sum.Rows}, history.Slice({sum.Region}, {length}), {sum.Stride}, steps);");
         }
     }
 
@@ -334,7 +334,7 @@ internal static partial class ModelEmitter
                         default: w.Line("g.CopyTo(a);"); break;
                     }
                     if (d.Bias)
-                        w.Line($"{Tensors}.Add(new {ReadOnlySpan}<{t}>(_gradients, Dense{i}Bias, {o}), a, new {Span}<{t}>(_gradients, Dense{i}Bias, {o}));");
+                        w.Line($"{Tensors}.Add(Gradients.Slice(Dense{i}Bias, {o}), a, Gradients.Slice(Dense{i}Bias, {o}));");
                     string input = i == 0 ? $"record.Slice({TrainingLayout.OutputOf(top)}, {top.HiddenSize})" : $"record.Slice(TraceDense{i - 1}, {spec.Head[i - 1].OutputSize})";
                     string target = i == 0 ? "dTop" : (i % 2 == 0 ? "ping" : "pong");
                     w.Line($"{Span}<{t}> dx = {target}.Slice(0, {d.InputSize});");
@@ -356,7 +356,7 @@ internal static partial class ModelEmitter
     private static void WriteTransposedProduct(CodeWriter w, ModelSpec spec, string weight, int rows, int columns, string dA, string target)
     {
         string t = spec.ElementType;
-        w.Line($"global::RnnGen.BackwardKernels.AddTransposedProduct(new {ReadOnlySpan}<{t}>(_parameters, {weight}, {rows * columns}), {rows}, {columns}, {dA}, {target});");
+        w.Line($"global::RnnGen.BackwardKernels.AddTransposedProduct(_parameters.Span.Slice({weight}, {rows * columns}), {rows}, {columns}, {dA}, {target});");
     }
 
     /// <summary>
@@ -371,8 +371,8 @@ internal static partial class ModelEmitter
         {
             w.Line($"{Span}<{t}> dx = below.Slice(0, steps * {columns});");
             w.Line("dx.Clear();");
-            w.Line($"global::RnnGen.BackwardKernels.AddTransposedProducts(new {ReadOnlySpan}<{t}>(_parameters, {weight}, {rows * columns}), {rows}, {columns}, " +
-                $"new {ReadOnlySpan}<{t}>(history, {region}, steps * {rows}), dx, steps);");
+            w.Line($"global::RnnGen.BackwardKernels.AddTransposedProducts(_parameters.Span.Slice({weight}, {rows * columns}), {rows}, {columns}, " +
+                $"history.Slice({region}, steps * {rows}), dx, steps);");
         }
     }
 
@@ -383,8 +383,8 @@ internal static partial class ModelEmitter
     private static void WriteOuterProducts(CodeWriter w, ModelSpec spec, string weight, int rows, int columns, string region, string input)
     {
         string t = spec.ElementType;
-        w.Line($"global::RnnGen.BackwardKernels.AddOuterProducts(new {Span}<{t}>(_gradients, {weight}, {rows * columns}), {rows}, {columns}, " +
-            $"new {ReadOnlySpan}<{t}>(history, {region}, steps * {rows}), new {ReadOnlySpan}<{t}>(trace, {input}, trace.Length - {input}), StepTraceLength, steps);");
+        w.Line($"global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice({weight}, {rows * columns}), {rows}, {columns}, " +
+            $"history.Slice({region}, steps * {rows}), trace.Slice({input}, trace.Length - {input}), StepTraceLength, steps);");
     }
 
     /// <summary>
@@ -400,8 +400,8 @@ internal static partial class ModelEmitter
         w.Line(Kernel);
         using (w.Block($"private void {name}({ReadOnlySpan}<{t}> dA, {ReadOnlySpan}<{t}> x, {Span}<{t}> dx)"))
         {
-            w.Line($"ref {t} p = ref {MemoryMarshal}.GetArrayDataReference(_parameters);");
-            w.Line($"ref {t} gradient = ref {MemoryMarshal}.GetArrayDataReference(_gradients!);");
+            w.Line($"ref {t} p = ref _parameters.Data;");
+            w.Line($"ref {t} gradient = ref _gradients!.Data;");
             w.Line($"ref {t} x0 = ref {MemoryMarshal}.GetReference(x);");
             w.Line($"ref {t} dx0 = ref {MemoryMarshal}.GetReference(dx);");
             using (w.Block($"for (int row = 0; row < {rows}; row++)"))

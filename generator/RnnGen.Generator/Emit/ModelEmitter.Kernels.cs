@@ -28,7 +28,7 @@ internal static partial class ModelEmitter
         w.Line(Kernel);
         using (w.Block($"private void {name}({string.Join(", ", parameters)})"))
         {
-            w.Line($"ref {t} p = ref {MemoryMarshal}.GetArrayDataReference(_parameters);");
+            w.Line($"ref {t} p = ref _parameters.Data;");
             foreach (MatrixTerm term in terms)
                 w.Line($"ref {t} {term.Input}0 = ref {MemoryMarshal}.GetReference({term.Input});");
             w.Line($"ref {t} y0 = ref {MemoryMarshal}.GetReference(y);");

@@ -61,7 +61,7 @@ internal static partial class ModelEmitter
         using (w.Block("private void PackWeights()"))
         {
             w.Line("_packedStale = false;");
-            w.Line($"{ReadOnlySpan}<{t}> p = _parameters;");
+            w.Line($"{ReadOnlySpan}<{t}> p = _parameters.Span;");
             for (int i = 0; i < spec.Layers.Count; i++)
             {
                 if (packed.Layers[i] is not { } layer) continue;

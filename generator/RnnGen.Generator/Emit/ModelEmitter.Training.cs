@@ -24,16 +24,16 @@ internal static partial class ModelEmitter
         w.Line("private TrainingBuffers? _training;");
         if (TrainingLayout.HasDropout(spec))
             w.Line("private ulong _dropoutState = 0x9E3779B97F4A7C15UL; // SplitMix64 state for the dropout masks");
-        w.Line($"private {t}[]? _gradients;");
+        w.Line($"private global::RnnGen.AlignedBuffer<{t}>? _gradients;");
         w.Line();
         w.Line("/// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>");
         using (w.Block("private sealed class TrainingBuffers"))
         {
-            w.Line($"public readonly {t}[] Trace = new {t}[SequenceLength * StepTraceLength];");
-            w.Line($"public readonly {t}[] Above = new {t}[SequenceLength * WidestVector];");
-            w.Line($"public readonly {t}[] Below = new {t}[SequenceLength * WidestVector];");
+            w.Line($"public readonly global::RnnGen.AlignedBuffer<{t}> Trace = new(SequenceLength * StepTraceLength);");
+            w.Line($"public readonly global::RnnGen.AlignedBuffer<{t}> Above = new(SequenceLength * WidestVector);");
+            w.Line($"public readonly global::RnnGen.AlignedBuffer<{t}> Below = new(SequenceLength * WidestVector);");
             w.Line($"public readonly {t}[] Scratch = new {t}[BackwardScratchLength];");
-            w.Line($"public readonly {t}[] History = new {t}[SequenceLength * {TrainingLayout.HistoryWidth(spec)}]; // a layer's pre-activation gradients per step");
+            w.Line($"public readonly global::RnnGen.AlignedBuffer<{t}> History = new(SequenceLength * {TrainingLayout.HistoryWidth(spec)}); // a layer's pre-activation gradients per step");
             w.Line($"public readonly {t}[] InitialStateGradients = new {t}[State.Length];");
             w.Line($"public readonly {t}[] Outputs = new {t}[SequenceLength * OutputSize];");
             w.Line($"public readonly {t}[] OutputGradients = new {t}[SequenceLength * OutputSize];");
@@ -91,7 +91,7 @@ internal static partial class ModelEmitter
                 }
             }
             w.Line("for (int step = 0; step < steps; step++)");
-            w.Line($"    StepRecord(ref {Own(spec)}, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+            w.Line($"    StepRecord(ref {Own(spec)}, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength));");
             w.Line("training.Steps = steps;");
         }
         if (spec.Embedding is not null)
@@ -110,7 +110,7 @@ internal static partial class ModelEmitter
                 w.Line("tokens.CopyTo(training.Tokens);");
                 w.Line("training.TokenInput = true;");
                 w.Line("for (int step = 0; step < steps; step++)");
-                w.Line($"    StepRecord(ref {Own(spec)}, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), new {Span}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength));");
+                w.Line($"    StepRecord(ref {Own(spec)}, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength));");
                 w.Line("training.Steps = steps;");
             }
         }
@@ -168,8 +168,8 @@ internal static partial class ModelEmitter
             w.Line($"{Span}<{t}> scratch = buffer.Slice(0, StepScratchLength);");
             w.Line($"{Span}<{t}> next = scratch.Slice(ScratchLength + ProjectionLength);");
             w.Line($"{Span}<{t}> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);");
-            w.Line($"{Span}<{t}> trace = training.Trace;");
-            w.Line($"{Span}<{t}> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)");
+            w.Line($"{Span}<{t}> trace = training.Trace.Span;");
+            w.Line($"{Span}<{t}> above = training.Above.Span, below = training.Below.Span; // a layer's outputs, a row per step (the backward reuses them)");
             w.Line("for (int step = 0; step < steps; step++)");
             w.Line($"    inputs.Slice(step * InputSize, InputSize).CopyTo(trace.Slice(step * StepTraceLength + TraceInput, InputSize));");
             if (TrainingLayout.HasDropout(spec))
@@ -310,15 +310,15 @@ internal static partial class ModelEmitter
             w.Line("global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), \"recorded steps × OutputSize\");");
             w.Line("if (!inputGradients.IsEmpty)");
             w.Line("    global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), \"recorded steps × InputSize\");");
-            w.Line($"_gradients ??= new {t}[ParameterCount];");
-            w.Line($"{Span}<{t}> above = training.Above;");
-            w.Line($"{Span}<{t}> below = training.Below;");
+            w.Line($"_gradients ??= new(ParameterCount);");
+            w.Line($"{Span}<{t}> above = training.Above.Span;");
+            w.Line($"{Span}<{t}> below = training.Below.Span;");
             if (spec.Layers.Count > 1) w.Line($"{Span}<{t}> swap;");
             if (spec.Head.Count > 0)
             {
                 w.Line($"// Head, step by step: dL/dh of the top layer into `above`, [steps, {top.HiddenSize}].");
                 w.Line("for (int step = 0; step < steps; step++)");
-                w.Line($"    HeadBackward(new {ReadOnlySpan}<{t}>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * {top.HiddenSize}, {top.HiddenSize}), training.Scratch);");
+                w.Line($"    HeadBackward(training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * {top.HiddenSize}, {top.HiddenSize}), training.Scratch);");
             }
             else
             {
@@ -338,7 +338,7 @@ internal static partial class ModelEmitter
                 w.Line("// Embedding: each step's dL/dx goes to the row of the token it came from.");
                 w.Line("if (training.TokenInput)");
                 w.Line("    for (int step = 0; step < steps; step++)");
-                w.Line($"        {Tensors}.Add(new {ReadOnlySpan}<{t}>(_gradients, EmbeddingWeight + training.Tokens[step] * InputSize, InputSize), below.Slice(step * InputSize, InputSize), new {Span}<{t}>(_gradients, EmbeddingWeight + training.Tokens[step] * InputSize, InputSize));");
+                w.Line($"        {Tensors}.Add(Gradients.Slice(EmbeddingWeight + training.Tokens[step] * InputSize, InputSize), below.Slice(step * InputSize, InputSize), Gradients.Slice(EmbeddingWeight + training.Tokens[step] * InputSize, InputSize));");
             }
             w.Line($"if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);");
         }
@@ -349,7 +349,7 @@ internal static partial class ModelEmitter
             using (w.Block($"private void ApplyDropoutMasks(int steps, {Span}<{t}> gradients, int mask, int width)"))
             {
                 w.Line("for (int step = 0; step < steps; step++)");
-                w.Line($"    {Tensors}.Multiply(gradients.Slice(step * width, width), new {ReadOnlySpan}<{t}>(_training!.Trace, step * StepTraceLength + mask, width), gradients.Slice(step * width, width));");
+                w.Line($"    {Tensors}.Multiply(gradients.Slice(step * width, width), _training!.Trace.Span.Slice(step * StepTraceLength + mask, width), gradients.Slice(step * width, width));");
             }
         }
     }
@@ -360,7 +360,7 @@ internal static partial class ModelEmitter
         IReadOnlyList<Tensor> tensors = ParameterLayout.Of(spec);
         w.Line();
         w.Line("/// <summary>dL/dθ accumulated by <see cref=\"Backward(global::System.ReadOnlySpan{" + t + "}, global::System.Span{" + t + "})\"/>, laid out exactly like <see cref=\"Parameters\"/>.</summary>");
-        w.Line($"public {Span}<{t}> Gradients => _gradients ??= new {t}[ParameterCount];");
+        w.Line($"public {Span}<{t}> Gradients => (_gradients ??= new(ParameterCount)).Span;");
         w.Line();
         w.Line("/// <summary>The gradient of the tensor called <paramref name=\"name\"/>, shaped like it.</summary>");
         w.Line("/// <exception cref=\"global::System.ArgumentException\">The model has no tensor of that name.</exception>");
@@ -462,7 +462,7 @@ internal static partial class ModelEmitter
         {
             w.Line("Backward(outputGradients);");
             w.Line("if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);");
-            w.Line("optimizer.Step(_parameters, Gradients);");
+            w.Line("optimizer.Step(_parameters.Span, Gradients);");
             w.Line("_packedStale = true;");
             w.Line("return loss;");
         }

@@ -44,10 +44,10 @@ internal static partial class ModelEmitter
         w.Line($"private const string CompiledParametersPacked = \"{literal}\";");
         w.Line();
         w.Line("/// <summary>A new copy of the compiled-in parameters.</summary>");
-        using (w.Block($"private static {t}[] CompiledParameters()"))
+        using (w.Block($"private static global::RnnGen.AlignedBuffer<{t}> CompiledParameters()"))
         {
-            w.Line($"var values = new {t}[ParameterCount];");
-            w.Line($"global::RnnGen.CompiledWeights.Unpack<{t}>(CompiledParametersPacked, values);");
+            w.Line($"var values = new global::RnnGen.AlignedBuffer<{t}>(ParameterCount);");
+            w.Line($"global::RnnGen.CompiledWeights.Unpack<{t}>(CompiledParametersPacked, values.Span);");
             w.Line("return values;");
         }
     }

@@ -6,11 +6,12 @@ using System.Runtime.InteropServices;
 namespace RnnGen;
 
 /// <summary>
-/// A zeroed buffer whose first element starts a 64-byte cache line: what the generated kernels read their packed weights
-/// and scratch from. A .NET array's elements are only 8-byte aligned, and from an arbitrary array half the 32-byte vector
-/// loads of a row straddle two cache lines; which half depends on where the array happens to land, so the same model
-/// measured up to 20 % apart from one instance to the next (docs/performance.md). The array lives on the pinned object
-/// heap, where the garbage collector never moves it, so the alignment found at allocation holds for its lifetime.
+/// A zeroed buffer whose first element starts a 64-byte cache line: what generated models keep their parameters, packed
+/// weights, gradients, scratch and training records in (and <see cref="Adam{T}"/> its moments). A .NET array's elements
+/// are only 8-byte aligned, and from an arbitrary array half the 32-byte vector loads of a row can straddle two cache
+/// lines; which loads do depends on where the array happens to land, so the same model measured up to 20 % apart from one
+/// instance to the next (docs/performance.md). The array lives on the pinned object heap, where the garbage collector
+/// never moves it, so the alignment found at allocation holds for its lifetime.
 /// </summary>
 /// <typeparam name="T">The element type (<see cref="float"/> or <see cref="double"/> in generated models).</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]

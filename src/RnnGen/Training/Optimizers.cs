@@ -111,8 +111,8 @@ public sealed class Sgd<T> : Optimizer<T> where T : unmanaged, IFloatingPointIee
 /// </summary>
 public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    private readonly T[] _first;
-    private readonly T[] _second;
+    private readonly AlignedBuffer<T> _first; // cache-line aligned, like the parameters and gradients the generated models keep
+    private readonly AlignedBuffer<T> _second;
     private readonly bool _decoupled;
 
     /// <summary>Adam with PyTorch's defaults: lr 1e-3, β (0.9, 0.999), ε 1e-8, no weight decay.</summary>
@@ -129,8 +129,8 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         Epsilon = epsilon;
         WeightDecay = weightDecay;
         _decoupled = decoupled;
-        _first = new T[parameterCount];
-        _second = new T[parameterCount];
+        _first = new AlignedBuffer<T>(parameterCount);
+        _second = new AlignedBuffer<T>(parameterCount);
     }
 
     /// <summary>β₁.</summary>
@@ -158,10 +158,10 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
         T shrink = T.CreateChecked(1 - lr * WeightDecay);
         T negativeStep = -stepSize;
         int i = 0;
+        Span<T> first = _first.Span, second = _second.Span;
         if (Vector.IsHardwareAccelerated)
         {
             // The same operations in the same order as the scalar loop below, lane by lane: the same bits.
-            Span<T> first = _first, second = _second;
             for (; i + Vector<T>.Count <= parameters.Length; i += Vector<T>.Count)
             {
                 var g = new Vector<T>(gradients.Slice(i));
@@ -181,8 +181,8 @@ public class Adam<T> : Optimizer<T> where T : unmanaged, IFloatingPointIeee754<T
             T g = gradients[i];
             if (_decoupled) parameters[i] *= shrink;
             else if (WeightDecay != 0) g += decay * parameters[i];
-            T m = _first[i] = _first[i] * beta1 + oneMinusBeta1 * g;
-            T v = _second[i] = _second[i] * beta2 + oneMinusBeta2 * (g * g);
+            T m = first[i] = first[i] * beta1 + oneMinusBeta1 * g;
+            T v = second[i] = second[i] * beta2 + oneMinusBeta2 * (g * g);
             T denominator = T.Sqrt(v) / correction2Sqrt + epsilon;
             parameters[i] += negativeStep * (m / denominator);
         }

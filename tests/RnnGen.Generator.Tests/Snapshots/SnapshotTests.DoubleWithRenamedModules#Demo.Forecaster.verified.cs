@@ -68,7 +68,7 @@ namespace Demo
             new global::RnnGen.ParameterInfo("out.bias", Dense0Bias, 1),
         };
 
-        private readonly double[] _parameters = new double[ParameterCount];
+        private readonly global::RnnGen.AlignedBuffer<double> _parameters = new(ParameterCount);
         private State _state;
 
         // Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference or training call after they change.
@@ -213,7 +213,7 @@ namespace Demo
             get
             {
                 _packedStale = true;
-                return _parameters;
+                return _parameters.Span;
             }
         }
 
@@ -223,7 +223,7 @@ namespace Demo
         {
             (int offset, int length) = Locate(name);
             _packedStale = true;
-            return new global::System.Span<double>(_parameters, offset, length);
+            return _parameters.Span.Slice(offset, length);
         }
 
         /// <summary>Offset and length of a named tensor in the flat parameter (and gradient) array.</summary>
@@ -244,17 +244,17 @@ namespace Demo
 
         /// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>
-        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<double>(path, s_parameterLayout, _parameters); _packedStale = true; }
+        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<double>(path, s_parameterLayout, _parameters.Span); _packedStale = true; }
 
         /// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>
-        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<double>(stream, s_parameterLayout, _parameters); _packedStale = true; }
+        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<double>(stream, s_parameterLayout, _parameters.Span); _packedStale = true; }
 
         /// <summary>Writes all parameters as F64 safetensors with PyTorch names, through a temporary file renamed over <paramref name="path"/>.</summary>
-        public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<double>(path, s_parameterLayout, _parameters);
+        public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<double>(path, s_parameterLayout, _parameters.Span);
 
         /// <summary>Writes all parameters as F64 safetensors with PyTorch names to <paramref name="stream"/>.</summary>
-        public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<double>(stream, s_parameterLayout, _parameters);
+        public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<double>(stream, s_parameterLayout, _parameters.Span);
 
         int global::RnnGen.IRecurrentModel<double>.InputSize => InputSize;
         int global::RnnGen.IRecurrentModel<double>.OutputSize => OutputSize;
@@ -311,7 +311,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer0ResetUpdate(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> h, global::System.Span<double> y)
         {
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double p = ref _parameters.Data;
             ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
             ref double y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -397,7 +397,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer0CandidateInput(global::System.ReadOnlySpan<double> x, global::System.Span<double> y)
         {
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double p = ref _parameters.Data;
             ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref double y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int row = 0;
@@ -450,7 +450,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer0CandidateHidden(global::System.ReadOnlySpan<double> h, global::System.Span<double> y)
         {
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double p = ref _parameters.Data;
             ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
             ref double y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int row = 0;
@@ -526,7 +526,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer1Gates(global::System.ReadOnlySpan<double> x, global::System.ReadOnlySpan<double> h, global::System.Span<double> y)
         {
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double p = ref _parameters.Data;
             ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref double h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
             ref double y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -624,7 +624,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Dense0(global::System.ReadOnlySpan<double> x, global::System.Span<double> y)
         {
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref double p = ref _parameters.Data;
             ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref double y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int row = 0;
@@ -665,7 +665,7 @@ namespace Demo
         private void PackWeights()
         {
             _packedStale = false;
-            global::System.ReadOnlySpan<double> p = _parameters;
+            global::System.ReadOnlySpan<double> p = _parameters.Span;
             global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice(PackedLayer0, 296), p.Slice(Layer0WeightIh, 72), p.Slice(Layer0WeightHh, 192), p.Slice(Layer0BiasIh, 24), p.Slice(Layer0BiasHh, 24), inputSize: 3, hidden: 8, gates: 3, separateCandidateBiases: true, lanes: 4, chunksPerPass: 2);
             global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice(PackedLayer1, 544), p.Slice(Layer1WeightIh, 256), p.Slice(Layer1WeightHh, 256), p.Slice(Layer1BiasIh, 32), p.Slice(Layer1BiasHh, 32), inputSize: 8, hidden: 8, gates: 4, separateCandidateBiases: false, lanes: 4, chunksPerPass: 2);
             global::RnnGen.PackedWeights.DenseRows(_packed.Span.Slice(PackedDense0, 9), p.Slice(Dense0Weight, 8), p.Slice(Dense0Bias, 1), outputs: 1, inputs: 8, lanes: 4);
@@ -1814,16 +1814,16 @@ namespace Demo
         private const int BackwardScratchLength = 24;
 
         private TrainingBuffers? _training;
-        private double[]? _gradients;
+        private global::RnnGen.AlignedBuffer<double>? _gradients;
 
         /// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>
         private sealed class TrainingBuffers
         {
-            public readonly double[] Trace = new double[SequenceLength * StepTraceLength];
-            public readonly double[] Above = new double[SequenceLength * WidestVector];
-            public readonly double[] Below = new double[SequenceLength * WidestVector];
+            public readonly global::RnnGen.AlignedBuffer<double> Trace = new(SequenceLength * StepTraceLength);
+            public readonly global::RnnGen.AlignedBuffer<double> Above = new(SequenceLength * WidestVector);
+            public readonly global::RnnGen.AlignedBuffer<double> Below = new(SequenceLength * WidestVector);
             public readonly double[] Scratch = new double[BackwardScratchLength];
-            public readonly double[] History = new double[SequenceLength * 48]; // a layer's pre-activation gradients per step
+            public readonly global::RnnGen.AlignedBuffer<double> History = new(SequenceLength * 48); // a layer's pre-activation gradients per step
             public readonly double[] InitialStateGradients = new double[State.Length];
             public readonly double[] Outputs = new double[SequenceLength * OutputSize];
             public readonly double[] OutputGradients = new double[SequenceLength * OutputSize];
@@ -1856,7 +1856,7 @@ namespace Demo
                 return;
             }
             for (int step = 0; step < steps; step++)
-                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), new global::System.Span<double>(training.Trace, step * StepTraceLength, StepTraceLength));
+                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength));
             training.Steps = steps;
         }
 
@@ -1893,8 +1893,8 @@ namespace Demo
             global::System.Span<double> scratch = buffer.Slice(0, StepScratchLength);
             global::System.Span<double> next = scratch.Slice(ScratchLength + ProjectionLength);
             global::System.Span<double> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);
-            global::System.Span<double> trace = training.Trace;
-            global::System.Span<double> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)
+            global::System.Span<double> trace = training.Trace.Span;
+            global::System.Span<double> above = training.Above.Span, below = training.Below.Span; // a layer's outputs, a row per step (the backward reuses them)
             for (int step = 0; step < steps; step++)
                 inputs.Slice(step * InputSize, InputSize).CopyTo(trace.Slice(step * StepTraceLength + TraceInput, InputSize));
             global::System.ReadOnlySpan<double> source = inputs;
@@ -1988,13 +1988,13 @@ namespace Demo
             global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), "recorded steps × OutputSize");
             if (!inputGradients.IsEmpty)
                 global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), "recorded steps × InputSize");
-            _gradients ??= new double[ParameterCount];
-            global::System.Span<double> above = training.Above;
-            global::System.Span<double> below = training.Below;
+            _gradients ??= new(ParameterCount);
+            global::System.Span<double> above = training.Above.Span;
+            global::System.Span<double> below = training.Below.Span;
             global::System.Span<double> swap;
             // Head, step by step: dL/dh of the top layer into `above`, [steps, 8].
             for (int step = 0; step < steps; step++)
-                HeadBackward(new global::System.ReadOnlySpan<double>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 8, 8), training.Scratch);
+                HeadBackward(training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 8, 8), training.Scratch);
             Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: true);
             swap = above; above = below; below = swap;
             Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: !inputGradients.IsEmpty);
@@ -2002,7 +2002,7 @@ namespace Demo
         }
 
         /// <summary>dL/dθ accumulated by <see cref="Backward(global::System.ReadOnlySpan{double}, global::System.Span{double})"/>, laid out exactly like <see cref="Parameters"/>.</summary>
-        public global::System.Span<double> Gradients => _gradients ??= new double[ParameterCount];
+        public global::System.Span<double> Gradients => (_gradients ??= new(ParameterCount)).Span;
 
         /// <summary>The gradient of the tensor called <paramref name="name"/>, shaped like it.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
@@ -2085,7 +2085,7 @@ namespace Demo
         {
             Backward(outputGradients);
             if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
-            optimizer.Step(_parameters, Gradients);
+            optimizer.Step(_parameters.Span, Gradients);
             _packedStale = true;
             return loss;
         }
@@ -2118,20 +2118,20 @@ namespace Demo
         /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer1Backward(int steps, global::System.ReadOnlySpan<double> above, global::System.Span<double> below, global::System.Span<double> scratch, global::System.Span<double> initialState, bool inputGradient)
         {
-            double[] trace = _training!.Trace;
-            double[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
+            global::System.Span<double> trace = _training!.Trace.Span;
+            global::System.Span<double> history = _training.History.Span; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<double> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
             global::System.Span<double> dc = scratch.Slice(8, 8);    // dL/dc_t flowing back from step t + 1
             dc.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
-                global::System.ReadOnlySpan<double> record = new global::System.ReadOnlySpan<double>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<double> record = trace.Slice(step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<double> up = above.Slice(step * 8, 8);
                 global::System.ReadOnlySpan<double> cPrev = record.Slice(Trace1CPrev, 8);
                 global::System.ReadOnlySpan<double> gates = record.Slice(Trace1Gates, 32);
                 global::System.ReadOnlySpan<double> tanhC = record.Slice(Trace1TanhC, 8);
-                global::System.Span<double> dA = new global::System.Span<double>(history, step * 32, 32); // gate pre-activation gradients [i, f, g, o]
+                global::System.Span<double> dA = history.Slice(step * 32, 32); // gate pre-activation gradients [i, f, g, o]
                 for (int j = 0; j <= 8 - global::System.Numerics.Vector<double>.Count; j += global::System.Numerics.Vector<double>.Count)
                 {
                     global::System.Numerics.Vector<double> one = global::System.Numerics.Vector<double>.One;
@@ -2159,21 +2159,21 @@ namespace Demo
                     dc[j] = dcj * f;
                 }
                 dh.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightHh, 256), 32, 8, dA, dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(_parameters.Span.Slice(Layer1WeightHh, 256), 32, 8, dA, dh);
             }
             // db_ih and db_hh += Σ_t dA_t
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<double>(_gradients, Layer1BiasIh, 32), 32, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), 32, steps);
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<double>(_gradients, Layer1BiasHh, 32), 32, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), 32, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer1BiasIh, 32), 32, history.Slice(0, steps * 32), 32, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer1BiasHh, 32), 32, history.Slice(0, steps * 32), 32, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
                 global::System.Span<double> dx = below.Slice(0, steps * 8);
                 dx.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<double>(_parameters, Layer1WeightIh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), dx, steps);
+                global::RnnGen.BackwardKernels.AddTransposedProducts(_parameters.Span.Slice(Layer1WeightIh, 256), 32, 8, history.Slice(0, steps * 32), dx, steps);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer1WeightIh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), new global::System.ReadOnlySpan<double>(trace, Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer1WeightHh, 256), 32, 8, new global::System.ReadOnlySpan<double>(history, 0, steps * 32), new global::System.ReadOnlySpan<double>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer1WeightIh, 256), 32, 8, history.Slice(0, steps * 32), trace.Slice(Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer1WeightHh, 256), 32, 8, history.Slice(0, steps * 32), trace.Slice(Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(8, 8));
             dc.CopyTo(initialState.Slice(16, 8));
         }
@@ -2187,18 +2187,18 @@ namespace Demo
         /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer0Backward(int steps, global::System.ReadOnlySpan<double> above, global::System.Span<double> below, global::System.Span<double> scratch, global::System.Span<double> initialState, bool inputGradient)
         {
-            double[] trace = _training!.Trace;
-            double[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
+            global::System.Span<double> trace = _training!.Trace.Span;
+            global::System.Span<double> history = _training.History.Span; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<double> dh = scratch.Slice(0, 8);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
-                global::System.ReadOnlySpan<double> record = new global::System.ReadOnlySpan<double>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<double> record = trace.Slice(step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<double> hPrev = record.Slice(Trace0HPrev, 8);
                 global::System.ReadOnlySpan<double> up = above.Slice(step * 8, 8);
                 global::System.ReadOnlySpan<double> gates = record.Slice(Trace0Gates, 32);
-                global::System.Span<double> dAx = new global::System.Span<double>(history, step * 24, 24); // input-side pre-activation gradients [r, z, n]
-                global::System.Span<double> dAh = new global::System.Span<double>(history, SequenceLength * 24 + step * 24, 24); // recurrent-side pre-activation gradients [r, z, n]
+                global::System.Span<double> dAx = history.Slice(step * 24, 24); // input-side pre-activation gradients [r, z, n]
+                global::System.Span<double> dAh = history.Slice(SequenceLength * 24 + step * 24, 24); // recurrent-side pre-activation gradients [r, z, n]
                 for (int j = 0; j <= 8 - global::System.Numerics.Vector<double>.Count; j += global::System.Numerics.Vector<double>.Count)
                 {
                     global::System.Numerics.Vector<double> one = global::System.Numerics.Vector<double>.One;
@@ -2231,21 +2231,21 @@ namespace Demo
                     dAh[16 + j] = dAn * r;
                     dh[j] = dhj * z;
                 }
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightHh, 192), 24, 8, dAh, dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(_parameters.Span.Slice(Layer0WeightHh, 192), 24, 8, dAh, dh);
             }
             // db_ih and db_hh += Σ_t dA_t
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<double>(_gradients, Layer0BiasIh, 24), 24, new global::System.ReadOnlySpan<double>(history, 0, steps * 24), 24, steps);
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<double>(_gradients, Layer0BiasHh, 24), 24, new global::System.ReadOnlySpan<double>(history, SequenceLength * 24, steps * 24), 24, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer0BiasIh, 24), 24, history.Slice(0, steps * 24), 24, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer0BiasHh, 24), 24, history.Slice(SequenceLength * 24, steps * 24), 24, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
                 global::System.Span<double> dx = below.Slice(0, steps * 3);
                 dx.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<double>(_parameters, Layer0WeightIh, 72), 24, 3, new global::System.ReadOnlySpan<double>(history, 0, steps * 24), dx, steps);
+                global::RnnGen.BackwardKernels.AddTransposedProducts(_parameters.Span.Slice(Layer0WeightIh, 72), 24, 3, history.Slice(0, steps * 24), dx, steps);
             }
             // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer0WeightIh, 72), 24, 3, new global::System.ReadOnlySpan<double>(history, 0, steps * 24), new global::System.ReadOnlySpan<double>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<double>(_gradients, Layer0WeightHh, 192), 24, 8, new global::System.ReadOnlySpan<double>(history, SequenceLength * 24, steps * 24), new global::System.ReadOnlySpan<double>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer0WeightIh, 72), 24, 3, history.Slice(0, steps * 24), trace.Slice(TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer0WeightHh, 192), 24, 8, history.Slice(SequenceLength * 24, steps * 24), trace.Slice(Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 8));
         }
 
@@ -2264,7 +2264,7 @@ namespace Demo
                 global::System.ReadOnlySpan<double> g = dy.Slice(0, 1);
                 global::System.Span<double> a = da.Slice(0, 1);
                 g.CopyTo(a);
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<double>(_gradients, Dense0Bias, 1), a, new global::System.Span<double>(_gradients, Dense0Bias, 1));
+                global::System.Numerics.Tensors.TensorPrimitives.Add(Gradients.Slice(Dense0Bias, 1), a, Gradients.Slice(Dense0Bias, 1));
                 global::System.Span<double> dx = dTop.Slice(0, 8);
                 dx.Clear();
                 Dense0Backward(a, record.Slice(Trace1H, 8), dx);
@@ -2275,8 +2275,8 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Dense0Backward(global::System.ReadOnlySpan<double> dA, global::System.ReadOnlySpan<double> x, global::System.Span<double> dx)
         {
-            ref double p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref double gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref double p = ref _parameters.Data;
+            ref double gradient = ref _gradients!.Data;
             ref double x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref double dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
             for (int row = 0; row < 1; row++)

@@ -74,7 +74,7 @@ namespace Demo
             new global::RnnGen.ParameterInfo("head.bias", Dense0Bias, 30),
         };
 
-        private readonly float[] _parameters = new float[ParameterCount];
+        private readonly global::RnnGen.AlignedBuffer<float> _parameters = new(ParameterCount);
         private State _state;
 
         // Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference or training call after they change.
@@ -220,7 +220,7 @@ namespace Demo
         }
 
         /// <summary>Row <paramref name="token"/> of the embedding: the input vector for that token.</summary>
-        private global::System.ReadOnlySpan<float> Embed(int token) => new global::System.ReadOnlySpan<float>(_parameters, EmbeddingWeight + token * InputSize, InputSize);
+        private global::System.ReadOnlySpan<float> Embed(int token) => _parameters.Span.Slice(EmbeddingWeight + token * InputSize, InputSize);
 
         /// <summary>
         /// One step through every layer: each recurrent layer updates its h (and c) in place, then the head. On the packed
@@ -248,7 +248,7 @@ namespace Demo
             get
             {
                 _packedStale = true;
-                return _parameters;
+                return _parameters.Span;
             }
         }
 
@@ -258,7 +258,7 @@ namespace Demo
         {
             (int offset, int length) = Locate(name);
             _packedStale = true;
-            return new global::System.Span<float>(_parameters, offset, length);
+            return _parameters.Span.Slice(offset, length);
         }
 
         /// <summary>Offset and length of a named tensor in the flat parameter (and gradient) array.</summary>
@@ -280,17 +280,17 @@ namespace Demo
 
         /// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>
-        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters); _packedStale = true; }
+        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters.Span); _packedStale = true; }
 
         /// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>
-        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters); _packedStale = true; }
+        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters.Span); _packedStale = true; }
 
         /// <summary>Writes all parameters as F32 safetensors with PyTorch names, through a temporary file renamed over <paramref name="path"/>.</summary>
-        public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<float>(path, s_parameterLayout, _parameters);
+        public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<float>(path, s_parameterLayout, _parameters.Span);
 
         /// <summary>Writes all parameters as F32 safetensors with PyTorch names to <paramref name="stream"/>.</summary>
-        public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<float>(stream, s_parameterLayout, _parameters);
+        public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<float>(stream, s_parameterLayout, _parameters.Span);
 
         int global::RnnGen.IRecurrentModel<float>.InputSize => InputSize;
         int global::RnnGen.IRecurrentModel<float>.OutputSize => OutputSize;
@@ -348,7 +348,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer0ResetUpdate(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> h, global::System.Span<float> y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
             ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -434,7 +434,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer0CandidateInput(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int row = 0;
@@ -487,7 +487,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer0CandidateHidden(global::System.ReadOnlySpan<float> h, global::System.Span<float> y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
             ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int row = 0;
@@ -563,7 +563,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer1Gates(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> h, global::System.Span<float> y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
             ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -661,7 +661,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Dense0(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int row = 0;
@@ -745,7 +745,7 @@ namespace Demo
         private void PackWeights()
         {
             _packedStale = false;
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice(PackedLayer0, 1024), p.Slice(Layer0WeightIh, 288), p.Slice(Layer0WeightHh, 432), p.Slice(Layer0BiasIh, 36), p.Slice(Layer0BiasHh, 36), inputSize: 8, hidden: 12, gates: 3, separateCandidateBiases: true, lanes: 8, chunksPerPass: 2);
             global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice(PackedLayer1, 1472), p.Slice(Layer1WeightIh, 480), p.Slice(Layer1WeightHh, 400), p.Slice(Layer1BiasIh, 40), p.Slice(Layer1BiasHh, 40), inputSize: 12, hidden: 10, gates: 4, separateCandidateBiases: false, lanes: 8, chunksPerPass: 2);
             global::RnnGen.PackedWeights.DenseColumns(_packed.Span.Slice(PackedDense0, 352), p.Slice(Dense0Weight, 300), p.Slice(Dense0Bias, 30), outputs: 30, inputs: 10, lanes: 8);
@@ -1951,16 +1951,16 @@ namespace Demo
 
         private TrainingBuffers? _training;
         private ulong _dropoutState = 0x9E3779B97F4A7C15UL; // SplitMix64 state for the dropout masks
-        private float[]? _gradients;
+        private global::RnnGen.AlignedBuffer<float>? _gradients;
 
         /// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>
         private sealed class TrainingBuffers
         {
-            public readonly float[] Trace = new float[SequenceLength * StepTraceLength];
-            public readonly float[] Above = new float[SequenceLength * WidestVector];
-            public readonly float[] Below = new float[SequenceLength * WidestVector];
+            public readonly global::RnnGen.AlignedBuffer<float> Trace = new(SequenceLength * StepTraceLength);
+            public readonly global::RnnGen.AlignedBuffer<float> Above = new(SequenceLength * WidestVector);
+            public readonly global::RnnGen.AlignedBuffer<float> Below = new(SequenceLength * WidestVector);
             public readonly float[] Scratch = new float[BackwardScratchLength];
-            public readonly float[] History = new float[SequenceLength * 72]; // a layer's pre-activation gradients per step
+            public readonly global::RnnGen.AlignedBuffer<float> History = new(SequenceLength * 72); // a layer's pre-activation gradients per step
             public readonly float[] InitialStateGradients = new float[State.Length];
             public readonly float[] Outputs = new float[SequenceLength * OutputSize];
             public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
@@ -1999,7 +1999,7 @@ namespace Demo
                 return;
             }
             for (int step = 0; step < steps; step++)
-                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
+                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength));
             training.Steps = steps;
         }
 
@@ -2016,7 +2016,7 @@ namespace Demo
             tokens.CopyTo(training.Tokens);
             training.TokenInput = true;
             for (int step = 0; step < steps; step++)
-                StepRecord(ref _state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
+                StepRecord(ref _state, Embed(tokens[step]), outputs.Slice(step * OutputSize, OutputSize), training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength));
             training.Steps = steps;
         }
 
@@ -2059,8 +2059,8 @@ namespace Demo
             global::System.Span<float> scratch = buffer.Slice(0, StepScratchLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             global::System.Span<float> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);
-            global::System.Span<float> trace = training.Trace;
-            global::System.Span<float> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)
+            global::System.Span<float> trace = training.Trace.Span;
+            global::System.Span<float> above = training.Above.Span, below = training.Below.Span; // a layer's outputs, a row per step (the backward reuses them)
             for (int step = 0; step < steps; step++)
                 inputs.Slice(step * InputSize, InputSize).CopyTo(trace.Slice(step * StepTraceLength + TraceInput, InputSize));
             for (int step = 0; step < steps; step++)
@@ -2167,13 +2167,13 @@ namespace Demo
             global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), "recorded steps × OutputSize");
             if (!inputGradients.IsEmpty)
                 global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), "recorded steps × InputSize");
-            _gradients ??= new float[ParameterCount];
-            global::System.Span<float> above = training.Above;
-            global::System.Span<float> below = training.Below;
+            _gradients ??= new(ParameterCount);
+            global::System.Span<float> above = training.Above.Span;
+            global::System.Span<float> below = training.Below.Span;
             global::System.Span<float> swap;
             // Head, step by step: dL/dh of the top layer into `above`, [steps, 10].
             for (int step = 0; step < steps; step++)
-                HeadBackward(new global::System.ReadOnlySpan<float>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 10, 10), training.Scratch);
+                HeadBackward(training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 10, 10), training.Scratch);
             ApplyDropoutMasks(steps, above, Trace1Mask, 10); // through the top layer's dropout
             Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: true);
             ApplyDropoutMasks(steps, below, Trace0Mask, 12); // through layer 0's dropout
@@ -2182,7 +2182,7 @@ namespace Demo
             // Embedding: each step's dL/dx goes to the row of the token it came from.
             if (training.TokenInput)
                 for (int step = 0; step < steps; step++)
-                    global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, EmbeddingWeight + training.Tokens[step] * InputSize, InputSize), below.Slice(step * InputSize, InputSize), new global::System.Span<float>(_gradients, EmbeddingWeight + training.Tokens[step] * InputSize, InputSize));
+                    global::System.Numerics.Tensors.TensorPrimitives.Add(Gradients.Slice(EmbeddingWeight + training.Tokens[step] * InputSize, InputSize), below.Slice(step * InputSize, InputSize), Gradients.Slice(EmbeddingWeight + training.Tokens[step] * InputSize, InputSize));
             if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
         }
 
@@ -2190,11 +2190,11 @@ namespace Demo
         private void ApplyDropoutMasks(int steps, global::System.Span<float> gradients, int mask, int width)
         {
             for (int step = 0; step < steps; step++)
-                global::System.Numerics.Tensors.TensorPrimitives.Multiply(gradients.Slice(step * width, width), new global::System.ReadOnlySpan<float>(_training!.Trace, step * StepTraceLength + mask, width), gradients.Slice(step * width, width));
+                global::System.Numerics.Tensors.TensorPrimitives.Multiply(gradients.Slice(step * width, width), _training!.Trace.Span.Slice(step * StepTraceLength + mask, width), gradients.Slice(step * width, width));
         }
 
         /// <summary>dL/dθ accumulated by <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>, laid out exactly like <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Gradients => _gradients ??= new float[ParameterCount];
+        public global::System.Span<float> Gradients => (_gradients ??= new(ParameterCount)).Span;
 
         /// <summary>The gradient of the tensor called <paramref name="name"/>, shaped like it.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
@@ -2320,7 +2320,7 @@ namespace Demo
         {
             Backward(outputGradients);
             if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
-            optimizer.Step(_parameters, Gradients);
+            optimizer.Step(_parameters.Span, Gradients);
             _packedStale = true;
             return loss;
         }
@@ -2354,20 +2354,20 @@ namespace Demo
         /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer1Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
-            float[] trace = _training!.Trace;
-            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
+            global::System.Span<float> trace = _training!.Trace.Span;
+            global::System.Span<float> history = _training.History.Span; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 10);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
             global::System.Span<float> dc = scratch.Slice(10, 10);    // dL/dc_t flowing back from step t + 1
             dc.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
-                global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 10, 10);
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace1CPrev, 10);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace1Gates, 40);
                 global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace1TanhC, 10);
-                global::System.Span<float> dA = new global::System.Span<float>(history, step * 40, 40); // gate pre-activation gradients [i, f, g, o]
+                global::System.Span<float> dA = history.Slice(step * 40, 40); // gate pre-activation gradients [i, f, g, o]
                 for (int j = 0; j <= 10 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
                     global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
@@ -2395,21 +2395,21 @@ namespace Demo
                     dc[j] = dcj * f;
                 }
                 dh.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 400), 40, 10, dA, dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(_parameters.Span.Slice(Layer1WeightHh, 400), 40, 10, dA, dh);
             }
             // db_ih and db_hh += Σ_t dA_t
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer1BiasIh, 40), 40, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), 40, steps);
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer1BiasHh, 40), 40, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), 40, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer1BiasIh, 40), 40, history.Slice(0, steps * 40), 40, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer1BiasHh, 40), 40, history.Slice(0, steps * 40), 40, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
                 global::System.Span<float> dx = below.Slice(0, steps * 12);
                 dx.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 480), 40, 12, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), dx, steps);
+                global::RnnGen.BackwardKernels.AddTransposedProducts(_parameters.Span.Slice(Layer1WeightIh, 480), 40, 12, history.Slice(0, steps * 40), dx, steps);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightIh, 480), 40, 12, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), new global::System.ReadOnlySpan<float>(trace, Trace0Dropped, trace.Length - Trace0Dropped), StepTraceLength, steps);
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightHh, 400), 40, 10, new global::System.ReadOnlySpan<float>(history, 0, steps * 40), new global::System.ReadOnlySpan<float>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer1WeightIh, 480), 40, 12, history.Slice(0, steps * 40), trace.Slice(Trace0Dropped, trace.Length - Trace0Dropped), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer1WeightHh, 400), 40, 10, history.Slice(0, steps * 40), trace.Slice(Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(12, 10));
             dc.CopyTo(initialState.Slice(22, 10));
         }
@@ -2423,18 +2423,18 @@ namespace Demo
         /// <summary>BPTT through GRU layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
-            float[] trace = _training!.Trace;
-            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
+            global::System.Span<float> trace = _training!.Trace.Span;
+            global::System.Span<float> history = _training.History.Span; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 12);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
-                global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> hPrev = record.Slice(Trace0HPrev, 12);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 12, 12);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 48);
-                global::System.Span<float> dAx = new global::System.Span<float>(history, step * 36, 36); // input-side pre-activation gradients [r, z, n]
-                global::System.Span<float> dAh = new global::System.Span<float>(history, SequenceLength * 36 + step * 36, 36); // recurrent-side pre-activation gradients [r, z, n]
+                global::System.Span<float> dAx = history.Slice(step * 36, 36); // input-side pre-activation gradients [r, z, n]
+                global::System.Span<float> dAh = history.Slice(SequenceLength * 36 + step * 36, 36); // recurrent-side pre-activation gradients [r, z, n]
                 for (int j = 0; j <= 12 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
                     global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
@@ -2467,21 +2467,21 @@ namespace Demo
                     dAh[24 + j] = dAn * r;
                     dh[j] = dhj * z;
                 }
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 432), 36, 12, dAh, dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(_parameters.Span.Slice(Layer0WeightHh, 432), 36, 12, dAh, dh);
             }
             // db_ih and db_hh += Σ_t dA_t
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasIh, 36), 36, new global::System.ReadOnlySpan<float>(history, 0, steps * 36), 36, steps);
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasHh, 36), 36, new global::System.ReadOnlySpan<float>(history, SequenceLength * 36, steps * 36), 36, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer0BiasIh, 36), 36, history.Slice(0, steps * 36), 36, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer0BiasHh, 36), 36, history.Slice(SequenceLength * 36, steps * 36), 36, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
                 global::System.Span<float> dx = below.Slice(0, steps * 8);
                 dx.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 288), 36, 8, new global::System.ReadOnlySpan<float>(history, 0, steps * 36), dx, steps);
+                global::RnnGen.BackwardKernels.AddTransposedProducts(_parameters.Span.Slice(Layer0WeightIh, 288), 36, 8, history.Slice(0, steps * 36), dx, steps);
             }
             // dW_ih += Σ_t dA_x,t x_tᵀ and dW_hh += Σ_t dA_h,t h_(t−1)ᵀ, each gradient row read and written once
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 288), 36, 8, new global::System.ReadOnlySpan<float>(history, 0, steps * 36), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 432), 36, 12, new global::System.ReadOnlySpan<float>(history, SequenceLength * 36, steps * 36), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer0WeightIh, 288), 36, 8, history.Slice(0, steps * 36), trace.Slice(TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer0WeightHh, 432), 36, 12, history.Slice(SequenceLength * 36, steps * 36), trace.Slice(Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 12));
         }
 
@@ -2500,7 +2500,7 @@ namespace Demo
                 global::System.ReadOnlySpan<float> g = dy.Slice(0, 30);
                 global::System.Span<float> a = da.Slice(0, 30);
                 g.CopyTo(a);
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Dense0Bias, 30), a, new global::System.Span<float>(_gradients, Dense0Bias, 30));
+                global::System.Numerics.Tensors.TensorPrimitives.Add(Gradients.Slice(Dense0Bias, 30), a, Gradients.Slice(Dense0Bias, 30));
                 global::System.Span<float> dx = dTop.Slice(0, 10);
                 dx.Clear();
                 Dense0Backward(a, record.Slice(Trace1Dropped, 10), dx);
@@ -2511,8 +2511,8 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Dense0Backward(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float p = ref _parameters.Data;
+            ref float gradient = ref _gradients!.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
             for (int row = 0; row < 30; row++)

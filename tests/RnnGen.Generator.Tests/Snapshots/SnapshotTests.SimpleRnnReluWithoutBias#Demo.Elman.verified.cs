@@ -44,7 +44,7 @@ namespace Demo
             new global::RnnGen.ParameterInfo("rnn.weight_hh_l0", Layer0WeightHh, 6, 6),
         };
 
-        private readonly float[] _parameters = new float[ParameterCount];
+        private readonly global::RnnGen.AlignedBuffer<float> _parameters = new(ParameterCount);
         private State _state;
 
         // Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference or training call after they change.
@@ -186,7 +186,7 @@ namespace Demo
             get
             {
                 _packedStale = true;
-                return _parameters;
+                return _parameters.Span;
             }
         }
 
@@ -196,7 +196,7 @@ namespace Demo
         {
             (int offset, int length) = Locate(name);
             _packedStale = true;
-            return new global::System.Span<float>(_parameters, offset, length);
+            return _parameters.Span.Slice(offset, length);
         }
 
         /// <summary>Offset and length of a named tensor in the flat parameter (and gradient) array.</summary>
@@ -209,17 +209,17 @@ namespace Demo
 
         /// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>
-        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters); _packedStale = true; }
+        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters.Span); _packedStale = true; }
 
         /// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>
-        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters); _packedStale = true; }
+        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters.Span); _packedStale = true; }
 
         /// <summary>Writes all parameters as F32 safetensors with PyTorch names, through a temporary file renamed over <paramref name="path"/>.</summary>
-        public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<float>(path, s_parameterLayout, _parameters);
+        public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<float>(path, s_parameterLayout, _parameters.Span);
 
         /// <summary>Writes all parameters as F32 safetensors with PyTorch names to <paramref name="stream"/>.</summary>
-        public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<float>(stream, s_parameterLayout, _parameters);
+        public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<float>(stream, s_parameterLayout, _parameters.Span);
 
         int global::RnnGen.IRecurrentModel<float>.InputSize => InputSize;
         int global::RnnGen.IRecurrentModel<float>.OutputSize => OutputSize;
@@ -261,7 +261,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer0PreActivation(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> h, global::System.Span<float> y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
             ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -395,7 +395,7 @@ namespace Demo
         private void PackWeights()
         {
             _packedStale = false;
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice(PackedLayer0, 88), p.Slice(Layer0WeightIh, 24), p.Slice(Layer0WeightHh, 36), default, default, inputSize: 4, hidden: 6, gates: 1, separateCandidateBiases: false, lanes: 8, chunksPerPass: 1);
         }
 
@@ -645,16 +645,16 @@ namespace Demo
         private const int BackwardScratchLength = 18;
 
         private TrainingBuffers? _training;
-        private float[]? _gradients;
+        private global::RnnGen.AlignedBuffer<float>? _gradients;
 
         /// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>
         private sealed class TrainingBuffers
         {
-            public readonly float[] Trace = new float[SequenceLength * StepTraceLength];
-            public readonly float[] Above = new float[SequenceLength * WidestVector];
-            public readonly float[] Below = new float[SequenceLength * WidestVector];
+            public readonly global::RnnGen.AlignedBuffer<float> Trace = new(SequenceLength * StepTraceLength);
+            public readonly global::RnnGen.AlignedBuffer<float> Above = new(SequenceLength * WidestVector);
+            public readonly global::RnnGen.AlignedBuffer<float> Below = new(SequenceLength * WidestVector);
             public readonly float[] Scratch = new float[BackwardScratchLength];
-            public readonly float[] History = new float[SequenceLength * 6]; // a layer's pre-activation gradients per step
+            public readonly global::RnnGen.AlignedBuffer<float> History = new(SequenceLength * 6); // a layer's pre-activation gradients per step
             public readonly float[] InitialStateGradients = new float[State.Length];
             public readonly float[] Outputs = new float[SequenceLength * OutputSize];
             public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
@@ -687,7 +687,7 @@ namespace Demo
                 return;
             }
             for (int step = 0; step < steps; step++)
-                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
+                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength));
             training.Steps = steps;
         }
 
@@ -717,8 +717,8 @@ namespace Demo
             global::System.Span<float> scratch = buffer.Slice(0, StepScratchLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             global::System.Span<float> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);
-            global::System.Span<float> trace = training.Trace;
-            global::System.Span<float> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)
+            global::System.Span<float> trace = training.Trace.Span;
+            global::System.Span<float> above = training.Above.Span, below = training.Below.Span; // a layer's outputs, a row per step (the backward reuses them)
             for (int step = 0; step < steps; step++)
                 inputs.Slice(step * InputSize, InputSize).CopyTo(trace.Slice(step * StepTraceLength + TraceInput, InputSize));
             global::System.ReadOnlySpan<float> source = inputs;
@@ -783,16 +783,16 @@ namespace Demo
             global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), "recorded steps × OutputSize");
             if (!inputGradients.IsEmpty)
                 global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), "recorded steps × InputSize");
-            _gradients ??= new float[ParameterCount];
-            global::System.Span<float> above = training.Above;
-            global::System.Span<float> below = training.Below;
+            _gradients ??= new(ParameterCount);
+            global::System.Span<float> above = training.Above.Span;
+            global::System.Span<float> below = training.Below.Span;
             outputGradients.CopyTo(above); // no head: y is the top layer's h
             Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: !inputGradients.IsEmpty);
             if (!inputGradients.IsEmpty) below.Slice(0, steps * InputSize).CopyTo(inputGradients);
         }
 
         /// <summary>dL/dθ accumulated by <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>, laid out exactly like <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Gradients => _gradients ??= new float[ParameterCount];
+        public global::System.Span<float> Gradients => (_gradients ??= new(ParameterCount)).Span;
 
         /// <summary>The gradient of the tensor called <paramref name="name"/>, shaped like it.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
@@ -873,7 +873,7 @@ namespace Demo
         {
             Backward(outputGradients);
             if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
-            optimizer.Step(_parameters, Gradients);
+            optimizer.Step(_parameters.Span, Gradients);
             _packedStale = true;
             return loss;
         }
@@ -896,16 +896,16 @@ namespace Demo
         /// <summary>BPTT through SimpleRNN layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
-            float[] trace = _training!.Trace;
-            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
+            global::System.Span<float> trace = _training!.Trace.Span;
+            global::System.Span<float> history = _training.History.Span; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 6);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
-                global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 6, 6);
                 global::System.ReadOnlySpan<float> hNew = record.Slice(Trace0H, 6);
-                global::System.Span<float> dA = new global::System.Span<float>(history, step * 6, 6); // pre-activation gradients
+                global::System.Span<float> dA = history.Slice(step * 6, 6); // pre-activation gradients
                 for (int j = 0; j <= 6 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
                     global::System.Numerics.Vector<float> zero = global::System.Numerics.Vector<float>.Zero;
@@ -918,18 +918,18 @@ namespace Demo
                     dA[j] = hNew[j] > 0 ? dhj : 0;
                 }
                 dh.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 36), 6, 6, dA, dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(_parameters.Span.Slice(Layer0WeightHh, 36), 6, 6, dA, dh);
             }
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
                 global::System.Span<float> dx = below.Slice(0, steps * 4);
                 dx.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 24), 6, 4, new global::System.ReadOnlySpan<float>(history, 0, steps * 6), dx, steps);
+                global::RnnGen.BackwardKernels.AddTransposedProducts(_parameters.Span.Slice(Layer0WeightIh, 24), 6, 4, history.Slice(0, steps * 6), dx, steps);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 24), 6, 4, new global::System.ReadOnlySpan<float>(history, 0, steps * 6), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 36), 6, 6, new global::System.ReadOnlySpan<float>(history, 0, steps * 6), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer0WeightIh, 24), 6, 4, history.Slice(0, steps * 6), trace.Slice(TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer0WeightHh, 36), 6, 6, history.Slice(0, steps * 6), trace.Slice(Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 6));
         }
 

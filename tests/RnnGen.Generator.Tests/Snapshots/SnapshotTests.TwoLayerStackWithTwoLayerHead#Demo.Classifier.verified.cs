@@ -74,7 +74,7 @@ namespace Demo
             new global::RnnGen.ParameterInfo("head.1.bias", Dense1Bias, 10),
         };
 
-        private readonly float[] _parameters = new float[ParameterCount];
+        private readonly global::RnnGen.AlignedBuffer<float> _parameters = new(ParameterCount);
         private State _state;
 
         // Packed inference weights (see PackWeights): rebuilt from the parameters before the first inference or training call after they change.
@@ -220,7 +220,7 @@ namespace Demo
             get
             {
                 _packedStale = true;
-                return _parameters;
+                return _parameters.Span;
             }
         }
 
@@ -230,7 +230,7 @@ namespace Demo
         {
             (int offset, int length) = Locate(name);
             _packedStale = true;
-            return new global::System.Span<float>(_parameters, offset, length);
+            return _parameters.Span.Slice(offset, length);
         }
 
         /// <summary>Offset and length of a named tensor in the flat parameter (and gradient) array.</summary>
@@ -253,17 +253,17 @@ namespace Demo
 
         /// <summary>Replaces all parameters with those of a safetensors file (F32 or F64, PyTorch names and shapes).</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the file is malformed; the model is unchanged.</exception>
-        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters); _packedStale = true; }
+        public void LoadSafetensors(string path) { global::RnnGen.ParameterFile.Load<float>(path, s_parameterLayout, _parameters.Span); _packedStale = true; }
 
         /// <summary>Replaces all parameters with those read from a safetensors stream; on any error the model is unchanged.</summary>
         /// <exception cref="global::System.IO.InvalidDataException">A tensor is missing, extra, wrongly shaped or typed, or the data is malformed.</exception>
-        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters); _packedStale = true; }
+        public void LoadSafetensors(global::System.IO.Stream stream) { global::RnnGen.ParameterFile.Load<float>(stream, s_parameterLayout, _parameters.Span); _packedStale = true; }
 
         /// <summary>Writes all parameters as F32 safetensors with PyTorch names, through a temporary file renamed over <paramref name="path"/>.</summary>
-        public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<float>(path, s_parameterLayout, _parameters);
+        public void SaveSafetensors(string path) => global::RnnGen.ParameterFile.Save<float>(path, s_parameterLayout, _parameters.Span);
 
         /// <summary>Writes all parameters as F32 safetensors with PyTorch names to <paramref name="stream"/>.</summary>
-        public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<float>(stream, s_parameterLayout, _parameters);
+        public void SaveSafetensors(global::System.IO.Stream stream) => global::RnnGen.ParameterFile.Save<float>(stream, s_parameterLayout, _parameters.Span);
 
         int global::RnnGen.IRecurrentModel<float>.InputSize => InputSize;
         int global::RnnGen.IRecurrentModel<float>.OutputSize => OutputSize;
@@ -321,7 +321,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer0Gates(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> h, global::System.Span<float> y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
             ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -430,7 +430,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Layer1Gates(global::System.ReadOnlySpan<float> x, global::System.ReadOnlySpan<float> h, global::System.Span<float> y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float h0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(h);
             ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
@@ -534,7 +534,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Dense0(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int row = 0;
@@ -587,7 +587,7 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Dense1(global::System.ReadOnlySpan<float> x, global::System.Span<float> y)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
+            ref float p = ref _parameters.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float y0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
             int row = 0;
@@ -671,7 +671,7 @@ namespace Demo
         private void PackWeights()
         {
             _packedStale = false;
-            global::System.ReadOnlySpan<float> p = _parameters;
+            global::System.ReadOnlySpan<float> p = _parameters.Span;
             global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice(PackedLayer0, 6272), p.Slice(Layer0WeightIh, 2048), p.Slice(Layer0WeightHh, 4096), p.Slice(Layer0BiasIh, 128), p.Slice(Layer0BiasHh, 128), inputSize: 16, hidden: 32, gates: 4, separateCandidateBiases: false, lanes: 8, chunksPerPass: 2);
             global::RnnGen.PackedWeights.Recurrent(_packed.Span.Slice(PackedLayer1, 8320), p.Slice(Layer1WeightIh, 4096), p.Slice(Layer1WeightHh, 4096), p.Slice(Layer1BiasIh, 128), p.Slice(Layer1BiasHh, 128), inputSize: 32, hidden: 32, gates: 4, separateCandidateBiases: false, lanes: 8, chunksPerPass: 2);
             global::RnnGen.PackedWeights.DenseColumns(_packed.Span.Slice(PackedDense0, 528), p.Slice(Dense0Weight, 512), p.Slice(Dense0Bias, 16), outputs: 16, inputs: 32, lanes: 8);
@@ -2626,16 +2626,16 @@ namespace Demo
         private const int BackwardScratchLength = 96;
 
         private TrainingBuffers? _training;
-        private float[]? _gradients;
+        private global::RnnGen.AlignedBuffer<float>? _gradients;
 
         /// <summary>The buffers training needs, allocated once, on the first training call (inference never pays for them).</summary>
         private sealed class TrainingBuffers
         {
-            public readonly float[] Trace = new float[SequenceLength * StepTraceLength];
-            public readonly float[] Above = new float[SequenceLength * WidestVector];
-            public readonly float[] Below = new float[SequenceLength * WidestVector];
+            public readonly global::RnnGen.AlignedBuffer<float> Trace = new(SequenceLength * StepTraceLength);
+            public readonly global::RnnGen.AlignedBuffer<float> Above = new(SequenceLength * WidestVector);
+            public readonly global::RnnGen.AlignedBuffer<float> Below = new(SequenceLength * WidestVector);
             public readonly float[] Scratch = new float[BackwardScratchLength];
-            public readonly float[] History = new float[SequenceLength * 128]; // a layer's pre-activation gradients per step
+            public readonly global::RnnGen.AlignedBuffer<float> History = new(SequenceLength * 128); // a layer's pre-activation gradients per step
             public readonly float[] InitialStateGradients = new float[State.Length];
             public readonly float[] Outputs = new float[SequenceLength * OutputSize];
             public readonly float[] OutputGradients = new float[SequenceLength * OutputSize];
@@ -2668,7 +2668,7 @@ namespace Demo
                 return;
             }
             for (int step = 0; step < steps; step++)
-                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), new global::System.Span<float>(training.Trace, step * StepTraceLength, StepTraceLength));
+                StepRecord(ref _state, inputs.Slice(step * InputSize, InputSize), outputs.Slice(step * OutputSize, OutputSize), training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength));
             training.Steps = steps;
         }
 
@@ -2707,8 +2707,8 @@ namespace Demo
             global::System.Span<float> scratch = buffer.Slice(0, StepScratchLength);
             global::System.Span<float> next = scratch.Slice(ScratchLength + ProjectionLength);
             global::System.Span<float> projections = buffer.Slice(StepScratchLength, TileSteps * ProjectionLength);
-            global::System.Span<float> trace = training.Trace;
-            global::System.Span<float> above = training.Above, below = training.Below; // a layer's outputs, a row per step (the backward reuses them)
+            global::System.Span<float> trace = training.Trace.Span;
+            global::System.Span<float> above = training.Above.Span, below = training.Below.Span; // a layer's outputs, a row per step (the backward reuses them)
             for (int step = 0; step < steps; step++)
                 inputs.Slice(step * InputSize, InputSize).CopyTo(trace.Slice(step * StepTraceLength + TraceInput, InputSize));
             global::System.ReadOnlySpan<float> source = inputs;
@@ -2806,13 +2806,13 @@ namespace Demo
             global::RnnGen.Guard.Length(outputGradients.Length, steps * OutputSize, nameof(outputGradients), "recorded steps × OutputSize");
             if (!inputGradients.IsEmpty)
                 global::RnnGen.Guard.Length(inputGradients.Length, steps * InputSize, nameof(inputGradients), "recorded steps × InputSize");
-            _gradients ??= new float[ParameterCount];
-            global::System.Span<float> above = training.Above;
-            global::System.Span<float> below = training.Below;
+            _gradients ??= new(ParameterCount);
+            global::System.Span<float> above = training.Above.Span;
+            global::System.Span<float> below = training.Below.Span;
             global::System.Span<float> swap;
             // Head, step by step: dL/dh of the top layer into `above`, [steps, 32].
             for (int step = 0; step < steps; step++)
-                HeadBackward(new global::System.ReadOnlySpan<float>(training.Trace, step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 32, 32), training.Scratch);
+                HeadBackward(training.Trace.Span.Slice(step * StepTraceLength, StepTraceLength), outputGradients.Slice(step * OutputSize, OutputSize), above.Slice(step * 32, 32), training.Scratch);
             Layer1Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: true);
             swap = above; above = below; below = swap;
             Layer0Backward(steps, above, below, training.Scratch, training.InitialStateGradients, inputGradient: !inputGradients.IsEmpty);
@@ -2820,7 +2820,7 @@ namespace Demo
         }
 
         /// <summary>dL/dθ accumulated by <see cref="Backward(global::System.ReadOnlySpan{float}, global::System.Span{float})"/>, laid out exactly like <see cref="Parameters"/>.</summary>
-        public global::System.Span<float> Gradients => _gradients ??= new float[ParameterCount];
+        public global::System.Span<float> Gradients => (_gradients ??= new(ParameterCount)).Span;
 
         /// <summary>The gradient of the tensor called <paramref name="name"/>, shaped like it.</summary>
         /// <exception cref="global::System.ArgumentException">The model has no tensor of that name.</exception>
@@ -2903,7 +2903,7 @@ namespace Demo
         {
             Backward(outputGradients);
             if (maxGradientNorm > 0) global::RnnGen.GradientClipping.ClipByGlobalNorm(Gradients, maxGradientNorm);
-            optimizer.Step(_parameters, Gradients);
+            optimizer.Step(_parameters.Span, Gradients);
             _packedStale = true;
             return loss;
         }
@@ -2938,20 +2938,20 @@ namespace Demo
         /// <summary>BPTT through LSTM layer 1: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer1Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
-            float[] trace = _training!.Trace;
-            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
+            global::System.Span<float> trace = _training!.Trace.Span;
+            global::System.Span<float> history = _training.History.Span; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 32);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
             global::System.Span<float> dc = scratch.Slice(32, 32);    // dL/dc_t flowing back from step t + 1
             dc.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
-                global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 32, 32);
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace1CPrev, 32);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace1Gates, 128);
                 global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace1TanhC, 32);
-                global::System.Span<float> dA = new global::System.Span<float>(history, step * 128, 128); // gate pre-activation gradients [i, f, g, o]
+                global::System.Span<float> dA = history.Slice(step * 128, 128); // gate pre-activation gradients [i, f, g, o]
                 for (int j = 0; j <= 32 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
                     global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
@@ -2979,21 +2979,21 @@ namespace Demo
                     dc[j] = dcj * f;
                 }
                 dh.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightHh, 4096), 128, 32, dA, dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(_parameters.Span.Slice(Layer1WeightHh, 4096), 128, 32, dA, dh);
             }
             // db_ih and db_hh += Σ_t dA_t
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer1BiasIh, 128), 128, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), 128, steps);
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer1BiasHh, 128), 128, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), 128, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer1BiasIh, 128), 128, history.Slice(0, steps * 128), 128, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer1BiasHh, 128), 128, history.Slice(0, steps * 128), 128, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
                 global::System.Span<float> dx = below.Slice(0, steps * 32);
                 dx.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer1WeightIh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), dx, steps);
+                global::RnnGen.BackwardKernels.AddTransposedProducts(_parameters.Span.Slice(Layer1WeightIh, 4096), 128, 32, history.Slice(0, steps * 128), dx, steps);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightIh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer1WeightHh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer1WeightIh, 4096), 128, 32, history.Slice(0, steps * 128), trace.Slice(Trace0H, trace.Length - Trace0H), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer1WeightHh, 4096), 128, 32, history.Slice(0, steps * 128), trace.Slice(Trace1HPrev, trace.Length - Trace1HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(64, 32));
             dc.CopyTo(initialState.Slice(96, 32));
         }
@@ -3006,20 +3006,20 @@ namespace Demo
         /// <summary>BPTT through LSTM layer 0: dL/dh_t from above for every step in, dL/dx_t for every step out (when <c>inputGradient</c>: always for the layers above the first).</summary>
         private void Layer0Backward(int steps, global::System.ReadOnlySpan<float> above, global::System.Span<float> below, global::System.Span<float> scratch, global::System.Span<float> initialState, bool inputGradient)
         {
-            float[] trace = _training!.Trace;
-            float[] history = _training.History; // each step's pre-activation gradients, for the weight gradients after the loop
+            global::System.Span<float> trace = _training!.Trace.Span;
+            global::System.Span<float> history = _training.History.Span; // each step's pre-activation gradients, for the weight gradients after the loop
             global::System.Span<float> dh = scratch.Slice(0, 32);          // dL/dh_t flowing back from step t + 1, then dL/dh_(t−1)
             dh.Clear();
             global::System.Span<float> dc = scratch.Slice(32, 32);    // dL/dc_t flowing back from step t + 1
             dc.Clear();
             for (int step = steps - 1; step >= 0; step--)
             {
-                global::System.ReadOnlySpan<float> record = new global::System.ReadOnlySpan<float>(trace, step * StepTraceLength, StepTraceLength);
+                global::System.ReadOnlySpan<float> record = trace.Slice(step * StepTraceLength, StepTraceLength);
                 global::System.ReadOnlySpan<float> up = above.Slice(step * 32, 32);
                 global::System.ReadOnlySpan<float> cPrev = record.Slice(Trace0CPrev, 32);
                 global::System.ReadOnlySpan<float> gates = record.Slice(Trace0Gates, 128);
                 global::System.ReadOnlySpan<float> tanhC = record.Slice(Trace0TanhC, 32);
-                global::System.Span<float> dA = new global::System.Span<float>(history, step * 128, 128); // gate pre-activation gradients [i, f, g, o]
+                global::System.Span<float> dA = history.Slice(step * 128, 128); // gate pre-activation gradients [i, f, g, o]
                 for (int j = 0; j <= 32 - global::System.Numerics.Vector<float>.Count; j += global::System.Numerics.Vector<float>.Count)
                 {
                     global::System.Numerics.Vector<float> one = global::System.Numerics.Vector<float>.One;
@@ -3047,21 +3047,21 @@ namespace Demo
                     dc[j] = dcj * f;
                 }
                 dh.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProduct(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightHh, 4096), 128, 32, dA, dh);
+                global::RnnGen.BackwardKernels.AddTransposedProduct(_parameters.Span.Slice(Layer0WeightHh, 4096), 128, 32, dA, dh);
             }
             // db_ih and db_hh += Σ_t dA_t
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasIh, 128), 128, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), 128, steps);
-            global::RnnGen.BackwardKernels.AddStepSums(new global::System.Span<float>(_gradients, Layer0BiasHh, 128), 128, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), 128, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer0BiasIh, 128), 128, history.Slice(0, steps * 128), 128, steps);
+            global::RnnGen.BackwardKernels.AddStepSums(Gradients.Slice(Layer0BiasHh, 128), 128, history.Slice(0, steps * 128), 128, steps);
             // dx_t = W_ihᵀ dA_t for every step, if anyone reads it
             if (inputGradient)
             {
                 global::System.Span<float> dx = below.Slice(0, steps * 16);
                 dx.Clear();
-                global::RnnGen.BackwardKernels.AddTransposedProducts(new global::System.ReadOnlySpan<float>(_parameters, Layer0WeightIh, 2048), 128, 16, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), dx, steps);
+                global::RnnGen.BackwardKernels.AddTransposedProducts(_parameters.Span.Slice(Layer0WeightIh, 2048), 128, 16, history.Slice(0, steps * 128), dx, steps);
             }
             // dW_ih += Σ_t dA_t x_tᵀ and dW_hh += Σ_t dA_t h_(t−1)ᵀ, each gradient row read and written once
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightIh, 2048), 128, 16, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
-            global::RnnGen.BackwardKernels.AddOuterProducts(new global::System.Span<float>(_gradients, Layer0WeightHh, 4096), 128, 32, new global::System.ReadOnlySpan<float>(history, 0, steps * 128), new global::System.ReadOnlySpan<float>(trace, Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer0WeightIh, 2048), 128, 16, history.Slice(0, steps * 128), trace.Slice(TraceInput, trace.Length - TraceInput), StepTraceLength, steps);
+            global::RnnGen.BackwardKernels.AddOuterProducts(Gradients.Slice(Layer0WeightHh, 4096), 128, 32, history.Slice(0, steps * 128), trace.Slice(Trace0HPrev, trace.Length - Trace0HPrev), StepTraceLength, steps);
             dh.CopyTo(initialState.Slice(0, 32));
             dc.CopyTo(initialState.Slice(32, 32));
         }
@@ -3082,7 +3082,7 @@ namespace Demo
                 global::System.Span<float> a = da.Slice(0, 10);
                 float dot = global::System.Numerics.Tensors.TensorPrimitives.Dot(g, y);
                 for (int j = 0; j < 10; j++) a[j] = y[j] * (g[j] - dot);
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Dense1Bias, 10), a, new global::System.Span<float>(_gradients, Dense1Bias, 10));
+                global::System.Numerics.Tensors.TensorPrimitives.Add(Gradients.Slice(Dense1Bias, 10), a, Gradients.Slice(Dense1Bias, 10));
                 global::System.Span<float> dx = pong.Slice(0, 16);
                 dx.Clear();
                 Dense1Backward(a, record.Slice(TraceDense0, 16), dx);
@@ -3093,7 +3093,7 @@ namespace Demo
                 global::System.ReadOnlySpan<float> g = pong.Slice(0, 16);
                 global::System.Span<float> a = da.Slice(0, 16);
                 for (int j = 0; j < 16; j++) a[j] = g[j] * (1 - y[j] * y[j]);
-                global::System.Numerics.Tensors.TensorPrimitives.Add(new global::System.ReadOnlySpan<float>(_gradients, Dense0Bias, 16), a, new global::System.Span<float>(_gradients, Dense0Bias, 16));
+                global::System.Numerics.Tensors.TensorPrimitives.Add(Gradients.Slice(Dense0Bias, 16), a, Gradients.Slice(Dense0Bias, 16));
                 global::System.Span<float> dx = dTop.Slice(0, 32);
                 dx.Clear();
                 Dense0Backward(a, record.Slice(Trace1H, 32), dx);
@@ -3104,8 +3104,8 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Dense0Backward(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float p = ref _parameters.Data;
+            ref float gradient = ref _gradients!.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
             for (int row = 0; row < 16; row++)
@@ -3132,8 +3132,8 @@ namespace Demo
         [global::System.Diagnostics.CodeAnalysis.ExcludeFromCodeCoverage]
         private void Dense1Backward(global::System.ReadOnlySpan<float> dA, global::System.ReadOnlySpan<float> x, global::System.Span<float> dx)
         {
-            ref float p = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_parameters);
-            ref float gradient = ref global::System.Runtime.InteropServices.MemoryMarshal.GetArrayDataReference(_gradients!);
+            ref float p = ref _parameters.Data;
+            ref float gradient = ref _gradients!.Data;
             ref float x0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
             ref float dx0 = ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(dx);
             for (int row = 0; row < 10; row++)
