@@ -6,13 +6,14 @@ using RnnGen.Benchmarks.Peers;
 namespace RnnGen.Benchmarks.Models;
 
 /// <summary>
-/// The memory each shape needs in RnnGen: weights, one stream's state, what training allocates on its first step
+/// The memory each shape needs in RnnGen: weights, what a model instance allocates (its parameters, the packed copy
+/// inference reads and its own stream's state), one stream's state, what training allocates on its first step
 /// (recording buffers and gradients, measured with <see cref="GC.GetAllocatedBytesForCurrentThread"/>) and Adam's
 /// moments; and the arithmetic of one step, to turn times into GFLOP/s.
 /// </summary>
 public static class Sizes
 {
-    public sealed record Row(Shape Shape, int Parameters, long WeightBytes, int StateBytes, long TrainingBytes, long AdamBytes, long MultiplyAdds);
+    public sealed record Row(Shape Shape, int Parameters, long WeightBytes, long InstanceBytes, int StateBytes, long TrainingBytes, long AdamBytes, long MultiplyAdds);
 
     public static Row Measure(Shape shape) => shape switch
     {
@@ -29,11 +30,14 @@ public static class Sizes
         where TModel : IRecurrentModel<float>, IStreamModel<TState>, new()
         where TState : struct
     {
+        _ = new TModel(); // the type's statics, once
+        long before = GC.GetAllocatedBytesForCurrentThread();
         var model = new TModel();
+        long instanceBytes = GC.GetAllocatedBytesForCurrentThread() - before;
         model.InitializeParameters(Shapes.Seed);
         var workload = new Workload(model.InputSize, model.OutputSize);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
+        before = GC.GetAllocatedBytesForCurrentThread();
         var adam = new Adam<float>(model.Parameters.Length);
         long adamBytes = GC.GetAllocatedBytesForCurrentThread() - before;
 
@@ -43,20 +47,21 @@ public static class Sizes
 
         NetworkWeights net = NetworkWeights.From(model);
         long multiplyAdds = net.Layers.Sum(l => (long)l.Gates * l.HiddenSize * (l.InputSize + l.HiddenSize)) + net.Head.Sum(d => (long)d.OutputSize * d.InputSize);
-        return new Row(shape, model.Parameters.Length, model.Parameters.Length * (long)sizeof(float), Unsafe.SizeOf<TState>(), trainingBytes, adamBytes, multiplyAdds);
+        return new Row(shape, model.Parameters.Length, model.Parameters.Length * (long)sizeof(float), instanceBytes, Unsafe.SizeOf<TState>(), trainingBytes, adamBytes, multiplyAdds);
     }
 
     /// <summary>Prints the table (Markdown) for every shape.</summary>
     public static void Print()
     {
-        Console.WriteLine("| shape | model | parameters | weights | state per stream | training buffers (first TrainStep, 64 steps) | Adam moments | multiply-adds per step |");
-        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| shape | model | parameters | weights | model instance | state per stream | training buffers (first TrainStep, 64 steps) | Adam moments | multiply-adds per step |");
+        Console.WriteLine("|---|---|---:|---:|---:|---:|---:|---:|---:|");
         foreach (Shape shape in Enum.GetValues<Shape>())
         {
             Row r = Measure(shape);
-            Console.WriteLine($"| {shape} | {Shapes.Describe(shape)} | {r.Parameters:N0} | {Bytes(r.WeightBytes)} | {r.StateBytes:N0} B | {Bytes(r.TrainingBytes)} | {Bytes(r.AdamBytes)} | {r.MultiplyAdds:N0} |");
+            Console.WriteLine($"| {shape} | {Shapes.Describe(shape)} | {r.Parameters:N0} | {Bytes(r.WeightBytes)} | {Bytes(r.InstanceBytes)} | {r.StateBytes:N0} B | {Bytes(r.TrainingBytes)} | {Bytes(r.AdamBytes)} | {r.MultiplyAdds:N0} |");
         }
         Console.WriteLine();
+        Console.WriteLine("Model instance: what `new Model()` allocates: the parameters, the packed copy inference reads (rows padded to whole vectors), its own stream's state.");
         Console.WriteLine("Training buffers: everything the first TrainStep allocates (recorded trace, gradients, scratch); later steps allocate nothing.");
         Console.WriteLine("Adam moments: what `new Adam<float>(ParameterCount)` allocates. FLOPs per step = 2 × multiply-adds (+ activations).");
     }
