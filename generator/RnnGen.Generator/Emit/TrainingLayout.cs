@@ -10,18 +10,20 @@ internal sealed record TraceSlice(string Constant, int Offset, int Length, strin
 /// <summary>
 /// What the training forward records per time step, so the backward pass needs no recomputation of products:
 /// the step's input, then per layer h_{t-1} (and c_{t-1}), the activated gates, the new c and h; then each Dense
-/// layer's activated output.
+/// layer's activated output. Every slice starts on a whole vector (8 floats, 4 doubles) and so does every step's record,
+/// so the vector loads of the backward pass never straddle two cache lines (the trace itself starts on one).
 /// </summary>
 internal static class TrainingLayout
 {
     public static IReadOnlyList<TraceSlice> Of(ModelSpec spec)
     {
         var slices = new List<TraceSlice>();
+        int lanes = spec.IsDouble ? 4 : 8;
         int offset = 0;
         void Add(string constant, int length, string meaning)
         {
             slices.Add(new TraceSlice(constant, offset, length, meaning));
-            offset += length;
+            offset = WholeVectors(offset + length, lanes);
         }
 
         Add("TraceInput", spec.InputSize, "x_t, the step's input");
@@ -52,7 +54,14 @@ internal static class TrainingLayout
         return slices;
     }
 
-    public static int StepLength(ModelSpec spec) => Of(spec).Sum(s => s.Length);
+    /// <summary>Values per step's record: the slices and the padding that starts each on a whole vector.</summary>
+    public static int StepLength(ModelSpec spec)
+    {
+        TraceSlice last = Of(spec).Last();
+        return WholeVectors(last.Offset + last.Length, spec.IsDouble ? 4 : 8);
+    }
+
+    private static int WholeVectors(int count, int lanes) => (count + lanes - 1) / lanes * lanes;
 
     /// <summary>Where, in a step's record, the layer above layer <paramref name="below"/> finds its input (after dropout).</summary>
     public static string OutputOf(RecurrentLayerSpec below) => below.Dropout > 0 ? $"Trace{below.Index}Dropped" : $"Trace{below.Index}H";

@@ -1800,16 +1800,16 @@ namespace Demo
         //   Trace1H      [8]  layer 1 h_t
         //   TraceDense0  [1]  Dense 0 activated output
         private const int TraceInput = 0;
-        private const int Trace0HPrev = 3;
-        private const int Trace0Gates = 11;
-        private const int Trace0H = 43;
-        private const int Trace1HPrev = 51;
-        private const int Trace1CPrev = 59;
-        private const int Trace1Gates = 67;
-        private const int Trace1TanhC = 99;
-        private const int Trace1H = 107;
-        private const int TraceDense0 = 115;
-        private const int StepTraceLength = 116;
+        private const int Trace0HPrev = 4;
+        private const int Trace0Gates = 12;
+        private const int Trace0H = 44;
+        private const int Trace1HPrev = 52;
+        private const int Trace1CPrev = 60;
+        private const int Trace1Gates = 68;
+        private const int Trace1TanhC = 100;
+        private const int Trace1H = 108;
+        private const int TraceDense0 = 116;
+        private const int StepTraceLength = 120;
         private const int WidestVector = 8;
         private const int BackwardScratchLength = 24;
 

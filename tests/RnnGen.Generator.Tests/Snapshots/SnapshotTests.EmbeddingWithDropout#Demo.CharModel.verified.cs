@@ -1933,19 +1933,19 @@ namespace Demo
         //   TraceDense0    [30]  Dense 0 activated output
         private const int TraceInput = 0;
         private const int Trace0HPrev = 8;
-        private const int Trace0Gates = 20;
-        private const int Trace0H = 68;
-        private const int Trace0Mask = 80;
-        private const int Trace0Dropped = 92;
-        private const int Trace1HPrev = 104;
-        private const int Trace1CPrev = 114;
-        private const int Trace1Gates = 124;
-        private const int Trace1TanhC = 164;
-        private const int Trace1H = 174;
-        private const int Trace1Mask = 184;
-        private const int Trace1Dropped = 194;
-        private const int TraceDense0 = 204;
-        private const int StepTraceLength = 234;
+        private const int Trace0Gates = 24;
+        private const int Trace0H = 72;
+        private const int Trace0Mask = 88;
+        private const int Trace0Dropped = 104;
+        private const int Trace1HPrev = 120;
+        private const int Trace1CPrev = 136;
+        private const int Trace1Gates = 152;
+        private const int Trace1TanhC = 192;
+        private const int Trace1H = 208;
+        private const int Trace1Mask = 224;
+        private const int Trace1Dropped = 240;
+        private const int TraceDense0 = 256;
+        private const int StepTraceLength = 288;
         private const int WidestVector = 30;
         private const int BackwardScratchLength = 90;
 

@@ -569,9 +569,9 @@ partial class Bare : global::RnnGen.IRecurrentModel<float>
     //   Trace0HPrev  [3]  layer 0 h_(t-1)
     //   Trace0H      [3]  layer 0 h_t
     private const int TraceInput = 0;
-    private const int Trace0HPrev = 2;
-    private const int Trace0H = 5;
-    private const int StepTraceLength = 8;
+    private const int Trace0HPrev = 8;
+    private const int Trace0H = 16;
+    private const int StepTraceLength = 24;
     private const int WidestVector = 3;
     private const int BackwardScratchLength = 9;
 

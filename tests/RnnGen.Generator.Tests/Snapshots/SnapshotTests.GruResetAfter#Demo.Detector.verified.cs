@@ -984,11 +984,11 @@ namespace Demo
         //   Trace0H      [5]  layer 0 h_t
         //   TraceDense0  [1]  Dense 0 activated output
         private const int TraceInput = 0;
-        private const int Trace0HPrev = 2;
-        private const int Trace0Gates = 7;
-        private const int Trace0H = 27;
-        private const int TraceDense0 = 32;
-        private const int StepTraceLength = 33;
+        private const int Trace0HPrev = 8;
+        private const int Trace0Gates = 16;
+        private const int Trace0H = 40;
+        private const int TraceDense0 = 48;
+        private const int StepTraceLength = 56;
         private const int WidestVector = 5;
         private const int BackwardScratchLength = 15;
 

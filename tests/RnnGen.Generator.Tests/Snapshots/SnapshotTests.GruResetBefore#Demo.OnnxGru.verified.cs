@@ -539,10 +539,10 @@ namespace Demo
         //   Trace0Gates  [16]  layer 0 [r, z, n, hn] with hn = W_hn (r ⊙ h) + b_hn
         //   Trace0H      [4]  layer 0 h_t
         private const int TraceInput = 0;
-        private const int Trace0HPrev = 2;
-        private const int Trace0Gates = 6;
-        private const int Trace0H = 22;
-        private const int StepTraceLength = 26;
+        private const int Trace0HPrev = 8;
+        private const int Trace0Gates = 16;
+        private const int Trace0H = 32;
+        private const int StepTraceLength = 40;
         private const int WidestVector = 4;
         private const int BackwardScratchLength = 12;
 

@@ -799,12 +799,12 @@ namespace Demo
         //   Trace0TanhC  [8]  layer 0 tanh(c_t), as the backward pass uses c_t
         //   Trace0H      [8]  layer 0 h_t
         private const int TraceInput = 0;
-        private const int Trace0HPrev = 3;
-        private const int Trace0CPrev = 11;
-        private const int Trace0Gates = 19;
-        private const int Trace0TanhC = 51;
-        private const int Trace0H = 59;
-        private const int StepTraceLength = 67;
+        private const int Trace0HPrev = 8;
+        private const int Trace0CPrev = 16;
+        private const int Trace0Gates = 24;
+        private const int Trace0TanhC = 56;
+        private const int Trace0H = 64;
+        private const int StepTraceLength = 72;
         private const int WidestVector = 8;
         private const int BackwardScratchLength = 24;
 

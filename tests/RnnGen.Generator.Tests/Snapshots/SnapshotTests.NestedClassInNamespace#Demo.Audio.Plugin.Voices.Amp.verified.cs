@@ -888,13 +888,13 @@ namespace Demo.Audio
                 //   Trace0H      [4]  layer 0 h_t
                 //   TraceDense0  [1]  Dense 0 activated output
                 private const int TraceInput = 0;
-                private const int Trace0HPrev = 1;
-                private const int Trace0CPrev = 5;
-                private const int Trace0Gates = 9;
-                private const int Trace0TanhC = 25;
-                private const int Trace0H = 29;
-                private const int TraceDense0 = 33;
-                private const int StepTraceLength = 34;
+                private const int Trace0HPrev = 8;
+                private const int Trace0CPrev = 16;
+                private const int Trace0Gates = 24;
+                private const int Trace0TanhC = 40;
+                private const int Trace0H = 48;
+                private const int TraceDense0 = 56;
+                private const int StepTraceLength = 64;
                 private const int WidestVector = 4;
                 private const int BackwardScratchLength = 12;
 

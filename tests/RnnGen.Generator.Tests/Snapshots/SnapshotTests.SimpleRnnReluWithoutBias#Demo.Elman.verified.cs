@@ -638,9 +638,9 @@ namespace Demo
         //   Trace0HPrev  [6]  layer 0 h_(t-1)
         //   Trace0H      [6]  layer 0 h_t
         private const int TraceInput = 0;
-        private const int Trace0HPrev = 4;
-        private const int Trace0H = 10;
-        private const int StepTraceLength = 16;
+        private const int Trace0HPrev = 8;
+        private const int Trace0H = 16;
+        private const int StepTraceLength = 24;
         private const int WidestVector = 6;
         private const int BackwardScratchLength = 18;
 

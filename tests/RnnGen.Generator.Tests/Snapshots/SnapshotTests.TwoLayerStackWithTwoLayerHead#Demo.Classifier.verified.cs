@@ -2621,7 +2621,7 @@ namespace Demo
         private const int Trace1H = 496;
         private const int TraceDense0 = 528;
         private const int TraceDense1 = 544;
-        private const int StepTraceLength = 554;
+        private const int StepTraceLength = 560;
         private const int WidestVector = 32;
         private const int BackwardScratchLength = 96;
 
