@@ -1455,6 +1455,12 @@ namespace Demo
                         Layer1Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)));
                     }
                 }
+                if ((end - first) % 2 == 1) // the odd row ran the single-stream passes, which leave its cell updates to here
+                {
+                    int row = end - 1;
+                    ref State state = ref states[(start + row) % streams];
+                    Layer1Cells(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 32)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 8)));
+                }
                 for (int row = first; row < end; row++)
                 {
                     hidden.Slice(row * 8, 8).CopyTo(states[(start + row) % streams].Layer1Hidden);
@@ -1498,8 +1504,7 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 20);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 24);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 28);
-            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
-            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 4), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 4));
+            // The cell updates of all units follow the last pass, in Layer1Cells
         }
 
         /// <summary>Layer 1, pass 0 for two streams A and B: hidden units 0..7.</summary>
@@ -1754,6 +1759,36 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256<double> cell = global::RnnGen.Simd.MultiplyAdd(f, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), i * g);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
+        }
+
+        /// <summary>
+        /// LSTM update of all 8 units after the passes: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'). The
+        /// activations go side by side, not chunk after chunk, so the core overlaps their chains; each activated gate goes back
+        /// into its slot, where the training forward records it.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer1Cells(ref double gates, ref double c, ref double hOut)
+        {
+            // σ(i), σ(f), tanh(g), σ(o) of every chunk
+            for (int chunk = 0; chunk < 2; chunk++)
+            {
+                ref double slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 0)), ref slots, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 4)), ref slots, 4);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 8)), ref slots, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 12)), ref slots, 12);
+            }
+            // c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g) of every chunk, then h' = σ(o) ⊙ tanh(c'): the tanh chains side by side too
+            for (int chunk = 0; chunk < 2; chunk++)
+            {
+                ref double slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 4), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)(chunk * 4)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 0) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 8)), ref c, (nuint)(chunk * 4));
+            }
+            for (int chunk = 0; chunk < 2; chunk++)
+            {
+                ref double slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 12) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)(chunk * 4))), ref hOut, (nuint)(chunk * 4));
+            }
         }
 
         /// <summary>Copies the gates of layer 1's last step (σ(i), σ(f), tanh(g), σ(o)) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>

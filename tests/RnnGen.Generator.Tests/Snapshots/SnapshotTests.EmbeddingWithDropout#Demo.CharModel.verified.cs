@@ -1550,6 +1550,12 @@ namespace Demo
                         Layer1Pass0(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 10)));
                     }
                 }
+                if ((end - first) % 2 == 1) // the odd row ran the single-stream passes, which leave its cell updates to here
+                {
+                    int row = end - 1;
+                    ref State state = ref states[(start + row) % streams];
+                    Layer1Cells(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 64)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 10)));
+                }
                 for (int row = first; row < end; row++)
                 {
                     hidden.Slice(row * 10, 10).CopyTo(states[(start + row) % streams].Layer1Hidden);
@@ -1593,8 +1599,7 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 40);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 48);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 56);
-            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
-            Layer1CellTail(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
+            // The cell updates of all units follow the last pass, in Layer1Cells
         }
 
         /// <summary>Layer 1, pass 0 for two streams A and B: hidden units 0..9.</summary>
@@ -1865,6 +1870,44 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(f, global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 2), i * g);
             global::RnnGen.Simd.StorePartial(cell, ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), 2);
             global::RnnGen.Simd.StorePartial(o * global::RnnGen.Simd.Tanh(cell), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0), 2);
+        }
+
+        /// <summary>
+        /// LSTM update of all 10 units after the passes: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'). The
+        /// activations go side by side, not chunk after chunk, so the core overlaps their chains; each activated gate goes back
+        /// into its slot, where the training forward records it.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer1Cells(ref float gates, ref float c, ref float hOut)
+        {
+            // σ(i), σ(f), tanh(g), σ(o) of every chunk
+            for (int chunk = 0; chunk < 2; chunk++)
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 0)), ref slots, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 8)), ref slots, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 16)), ref slots, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 24)), ref slots, 24);
+            }
+            // c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g) of every chunk, then h' = σ(o) ⊙ tanh(c'): the tanh chains side by side too
+            for (int chunk = 0; chunk < 1; chunk++)
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)(chunk * 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 0) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 16)), ref c, (nuint)(chunk * 8));
+            }
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, 32); // the last 2 units
+                global::RnnGen.Simd.StorePartial(global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 8), global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), 2), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 0) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 16)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), 2);
+            }
+            for (int chunk = 0; chunk < 1; chunk++)
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 24) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)(chunk * 8))), ref hOut, (nuint)(chunk * 8));
+            }
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, 32);
+                global::RnnGen.Simd.StorePartial(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 24) * global::RnnGen.Simd.Tanh(global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), 2)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8), 2);
+            }
         }
 
         /// <summary>Copies the gates of layer 1's last step (σ(i), σ(f), tanh(g), σ(o)) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>

@@ -1031,6 +1031,12 @@ namespace Demo
                         Layer0Pass1(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
                     }
                 }
+                if ((end - first) % 2 == 1) // the odd row ran the single-stream passes, which leave its cell updates to here
+                {
+                    int row = end - 1;
+                    ref State state = ref states[(start + row) % streams];
+                    Layer0Cells(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer0Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
+                }
                 for (int row = first; row < end; row++)
                 {
                     hidden.Slice(row * 32, 32).CopyTo(states[(start + row) % streams].Layer0Hidden);
@@ -1074,8 +1080,7 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 40);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 48);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 56);
-            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
-            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
+            // The cell updates of all units follow the last pass, in Layer0Cells
         }
 
         /// <summary>Layer 0, pass 0 for two streams A and B: hidden units 0..15.</summary>
@@ -1352,8 +1357,7 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 104);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 112);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 120);
-            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 16));
-            Layer0Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 24));
+            // The cell updates of all units follow the last pass, in Layer0Cells
         }
 
         /// <summary>Layer 0, pass 1 for two streams A and B: hidden units 16..31.</summary>
@@ -1608,6 +1612,36 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(f, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), i * g);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
+        }
+
+        /// <summary>
+        /// LSTM update of all 32 units after the passes: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'). The
+        /// activations go side by side, not chunk after chunk, so the core overlaps their chains; each activated gate goes back
+        /// into its slot, where the training forward records it.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer0Cells(ref float gates, ref float c, ref float hOut)
+        {
+            // σ(i), σ(f), tanh(g), σ(o) of every chunk
+            for (int chunk = 0; chunk < 4; chunk++)
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 0)), ref slots, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 8)), ref slots, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 16)), ref slots, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 24)), ref slots, 24);
+            }
+            // c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g) of every chunk, then h' = σ(o) ⊙ tanh(c'): the tanh chains side by side too
+            for (int chunk = 0; chunk < 4; chunk++)
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)(chunk * 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 0) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 16)), ref c, (nuint)(chunk * 8));
+            }
+            for (int chunk = 0; chunk < 4; chunk++)
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 24) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)(chunk * 8))), ref hOut, (nuint)(chunk * 8));
+            }
         }
 
         /// <summary>Copies the gates of layer 0's last step (σ(i), σ(f), tanh(g), σ(o)) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
@@ -1926,6 +1960,12 @@ namespace Demo
                         Layer1Pass1(ref w, ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Hidden), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
                     }
                 }
+                if ((end - first) % 2 == 1) // the odd row ran the single-stream passes, which leave its cell updates to here
+                {
+                    int row = end - 1;
+                    ref State state = ref states[(start + row) % streams];
+                    Layer1Cells(ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(projections.Slice(row * 128)), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(state.Layer1Cell), ref global::System.Runtime.InteropServices.MemoryMarshal.GetReference(hidden.Slice(row * 32)));
+                }
                 for (int row = first; row < end; row++)
                 {
                     hidden.Slice(row * 32, 32).CopyTo(states[(start + row) % streams].Layer1Hidden);
@@ -1969,8 +2009,7 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 40);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 48);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 56);
-            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 0), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 0));
-            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 32), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8));
+            // The cell updates of all units follow the last pass, in Layer1Cells
         }
 
         /// <summary>Layer 1, pass 0 for two streams A and B: hidden units 0..15.</summary>
@@ -2247,8 +2286,7 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(f1, ref proj, 104);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(g1, ref proj, 112);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o1, ref proj, 120);
-            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 64), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 16), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 16));
-            Layer1Cell(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref proj, 96), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 24), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 24));
+            // The cell updates of all units follow the last pass, in Layer1Cells
         }
 
         /// <summary>Layer 1, pass 1 for two streams A and B: hidden units 16..31.</summary>
@@ -2503,6 +2541,36 @@ namespace Demo
             global::System.Runtime.Intrinsics.Vector256<float> cell = global::RnnGen.Simd.MultiplyAdd(f, global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, 0), i * g);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(cell, ref c, 0);
             global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(o * global::RnnGen.Simd.Tanh(cell), ref hOut, 0);
+        }
+
+        /// <summary>
+        /// LSTM update of all 32 units after the passes: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'). The
+        /// activations go side by side, not chunk after chunk, so the core overlaps their chains; each activated gate goes back
+        /// into its slot, where the training forward records it.
+        /// </summary>
+        [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+        private static void Layer1Cells(ref float gates, ref float c, ref float hOut)
+        {
+            // σ(i), σ(f), tanh(g), σ(o) of every chunk
+            for (int chunk = 0; chunk < 4; chunk++)
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 0)), ref slots, 0);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 8)), ref slots, 8);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 16)), ref slots, 16);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.Sigmoid(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 24)), ref slots, 24);
+            }
+            // c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g) of every chunk, then h' = σ(o) ⊙ tanh(c'): the tanh chains side by side too
+            for (int chunk = 0; chunk < 4; chunk++)
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::RnnGen.Simd.MultiplyAdd(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 8), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)(chunk * 8)), global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 0) * global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 16)), ref c, (nuint)(chunk * 8));
+            }
+            for (int chunk = 0; chunk < 4; chunk++)
+            {
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, chunk * 32);
+                global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 24) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)(chunk * 8))), ref hOut, (nuint)(chunk * 8));
+            }
         }
 
         /// <summary>Copies the gates of layer 1's last step (σ(i), σ(f), tanh(g), σ(o)) from the projection's slots into the trace's <c>[gate][unit]</c> rows.</summary>
