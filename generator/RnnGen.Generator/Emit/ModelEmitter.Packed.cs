@@ -638,6 +638,24 @@ internal static partial class ModelEmitter
         string Sigmoid = Activate(spec, "Sigmoid"), Tanh = Activate(spec, "Tanh");
         string Gate(int block) => $"{v.Static}.LoadUnsafe(ref slots, {block * lanes})";
         string Unit(string chunk) => $"(nuint)({chunk} * {lanes})";
+        // One statement for each whole chunk (a loop), then its partial form for the last units, each with its gate slots.
+        void EveryChunk(System.Func<string, string> whole, System.Func<string> last)
+        {
+            if (full > 0)
+            {
+                using (w.Block($"for (int chunk = 0; chunk < {full}; chunk++)"))
+                {
+                    w.Line($"ref {t} slots = ref {Ref}.Add(ref gates, chunk * {stride});");
+                    w.Line(whole("chunk"));
+                }
+            }
+            if (rest == 0) return;
+            using (w.Block())
+            {
+                w.Line($"ref {t} slots = ref {Ref}.Add(ref gates, {full * stride}); // the last {rest} unit{(rest == 1 ? "" : "s")}");
+                w.Line(last());
+            }
+        }
         w.Line("/// <summary>");
         w.Line($"/// LSTM update of all {l.HiddenSize} units after the passes: c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g), h' = σ(o) ⊙ tanh(c'). The");
         w.Line("/// activations go side by side, not chunk after chunk, so the core overlaps their chains; each activated gate goes back");
@@ -656,38 +674,10 @@ internal static partial class ModelEmitter
                 w.Line($"{v.Static}.StoreUnsafe({Sigmoid}({Gate(3)}), ref slots, {3 * lanes});");
             }
             w.Line("// c' = σ(f) ⊙ c + σ(i) ⊙ tanh(g) of every chunk, then h' = σ(o) ⊙ tanh(c'): the tanh chains side by side too");
-            if (full > 0)
-            {
-                using (w.Block($"for (int chunk = 0; chunk < {full}; chunk++)"))
-                {
-                    w.Line($"ref {t} slots = ref {Ref}.Add(ref gates, chunk * {stride});");
-                    w.Line($"{v.Static}.StoreUnsafe({Simd}.MultiplyAdd({Gate(1)}, {v.Static}.LoadUnsafe(ref c, {Unit("chunk")}), {Gate(0)} * {Gate(2)}), ref c, {Unit("chunk")});");
-                }
-            }
-            if (rest != 0)
-            {
-                using (w.Block())
-                {
-                    w.Line($"ref {t} slots = ref {Ref}.Add(ref gates, {full * stride}); // the last {rest} unit{(rest == 1 ? "" : "s")}");
-                    w.Line(StoreAt(v, $"{Simd}.MultiplyAdd({Gate(1)}, {LoadAt(v, "c", full * lanes, rest)}, {Gate(0)} * {Gate(2)})", "c", full * lanes, rest));
-                }
-            }
-            if (full > 0)
-            {
-                using (w.Block($"for (int chunk = 0; chunk < {full}; chunk++)"))
-                {
-                    w.Line($"ref {t} slots = ref {Ref}.Add(ref gates, chunk * {stride});");
-                    w.Line($"{v.Static}.StoreUnsafe({Gate(3)} * {Tanh}({v.Static}.LoadUnsafe(ref c, {Unit("chunk")})), ref hOut, {Unit("chunk")});");
-                }
-            }
-            if (rest != 0)
-            {
-                using (w.Block())
-                {
-                    w.Line($"ref {t} slots = ref {Ref}.Add(ref gates, {full * stride});");
-                    w.Line(StoreAt(v, $"{Gate(3)} * {Tanh}({LoadAt(v, "c", full * lanes, rest)})", "hOut", full * lanes, rest));
-                }
-            }
+            EveryChunk(chunk => $"{v.Static}.StoreUnsafe({Simd}.MultiplyAdd({Gate(1)}, {v.Static}.LoadUnsafe(ref c, {Unit(chunk)}), {Gate(0)} * {Gate(2)}), ref c, {Unit(chunk)});",
+                () => StoreAt(v, $"{Simd}.MultiplyAdd({Gate(1)}, {LoadAt(v, "c", full * lanes, rest)}, {Gate(0)} * {Gate(2)})", "c", full * lanes, rest));
+            EveryChunk(chunk => $"{v.Static}.StoreUnsafe({Gate(3)} * {Tanh}({v.Static}.LoadUnsafe(ref c, {Unit(chunk)})), ref hOut, {Unit(chunk)});",
+                () => StoreAt(v, $"{Gate(3)} * {Tanh}({LoadAt(v, "c", full * lanes, rest)})", "hOut", full * lanes, rest));
         }
     }
 

@@ -1905,7 +1905,7 @@ namespace Demo
                 global::System.Runtime.Intrinsics.Vector256.StoreUnsafe(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 24) * global::RnnGen.Simd.Tanh(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref c, (nuint)(chunk * 8))), ref hOut, (nuint)(chunk * 8));
             }
             {
-                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, 32);
+                ref float slots = ref global::System.Runtime.CompilerServices.Unsafe.Add(ref gates, 32); // the last 2 units
                 global::RnnGen.Simd.StorePartial(global::System.Runtime.Intrinsics.Vector256.LoadUnsafe(ref slots, 24) * global::RnnGen.Simd.Tanh(global::RnnGen.Simd.LoadPartial(ref global::System.Runtime.CompilerServices.Unsafe.Add(ref c, 8), 2)), ref global::System.Runtime.CompilerServices.Unsafe.Add(ref hOut, 8), 2);
             }
         }
