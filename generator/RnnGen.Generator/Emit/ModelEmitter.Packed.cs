@@ -431,7 +431,7 @@ internal static partial class ModelEmitter
         }
     }
 
-    /// <summary>Layer{n}Pass{p}: accumulators ← projection; + W_hh h in saxpy form; the cell update of the pass's units (an LSTM's come after the last pass, in Layer{n}Cells).</summary>
+    /// <summary>Layer{n}Pass{p}: accumulators ← projection; + W_hh h in saxpy form; the cell update of the pass's units (for an LSTM of more than one chunk, after the last pass, in Layer{n}Cells).</summary>
     private static void WritePass(CodeWriter w, ModelSpec spec, PackedLayer layer, PackedPass pass)
     {
         string t = spec.ElementType;
