@@ -18,6 +18,9 @@ internal sealed record VectorWidth(string Type, string Static, int Lanes, string
         : new($"{Intrinsics}.Vector256<float>", $"{Intrinsics}.Vector256", 8, "global::RnnGen.Simd.LoadPartial");
 
     public string Name => Static.Substring(Static.LastIndexOf('.') + 1);
+
+    /// <summary><paramref name="count"/> values rounded up to whole vectors.</summary>
+    public int WholeVectors(int count) => (count + Lanes - 1) / Lanes * Lanes;
 }
 
 /// <summary>
@@ -168,7 +171,7 @@ internal sealed class PackedModel
     /// </summary>
     public static int WholeCacheLines(int count, bool isDouble)
     {
-        int perLine = isDouble ? 8 : 16;
+        int perLine = 2 * VectorWidth.For(isDouble).Lanes; // two 32-byte vectors
         return (count + perLine - 1) / perLine * perLine;
     }
 

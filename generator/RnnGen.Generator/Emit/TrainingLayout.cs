@@ -18,12 +18,12 @@ internal static class TrainingLayout
     public static IReadOnlyList<TraceSlice> Of(ModelSpec spec)
     {
         var slices = new List<TraceSlice>();
-        int lanes = spec.IsDouble ? 4 : 8;
+        VectorWidth width = VectorWidth.For(spec.IsDouble);
         int offset = 0;
         void Add(string constant, int length, string meaning)
         {
             slices.Add(new TraceSlice(constant, offset, length, meaning));
-            offset = WholeVectors(offset + length, lanes);
+            offset = width.WholeVectors(offset + length);
         }
 
         Add("TraceInput", spec.InputSize, "x_t, the step's input");
@@ -58,10 +58,8 @@ internal static class TrainingLayout
     public static int StepLength(ModelSpec spec)
     {
         TraceSlice last = Of(spec).Last();
-        return WholeVectors(last.Offset + last.Length, spec.IsDouble ? 4 : 8);
+        return VectorWidth.For(spec.IsDouble).WholeVectors(last.Offset + last.Length);
     }
-
-    private static int WholeVectors(int count, int lanes) => (count + lanes - 1) / lanes * lanes;
 
     /// <summary>Where, in a step's record, the layer above layer <paramref name="below"/> finds its input (after dropout).</summary>
     public static string OutputOf(RecurrentLayerSpec below) => below.Dropout > 0 ? $"Trace{below.Index}Dropped" : $"Trace{below.Index}H";
